@@ -1,0 +1,241 @@
+"""The :class:`Explanation` of one prediction: a feature space plus a batched set function.
+
+This is the object users query::
+
+    explanation.relevance('"not" & ("good" | "great")')
+    explanation.relevance("N & O", mode="shapley", queries=["N", "O", "N & O"])
+    explanation.dividends(max_order=3).top(10)
+
+Queries may be strings (parsed by :func:`symxai.parse_query`) or :class:`~symxai.Query`
+objects; their atoms are resolved by the feature space. Value calls go through the
+set function's cache, so repeated and overlapping queries are cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from symxai.decomposition import Decomposition, harsanyi_dividends
+from symxai.errors import FeatureSpaceError, QueryError
+from symxai.features import FeatureSpace
+from symxai.query.ast import Atom, Or, Query
+from symxai.query.parser import parse_query
+from symxai.relevance import MODES, correlation_scores, dividend_relevance, query_relevances
+from symxai.setfunction import SetFunction
+
+__all__ = ["Explanation"]
+
+QueryLike = str | Query
+ContextLike = QueryLike | Iterable[int | str] | np.ndarray | None
+
+
+class Explanation:
+    """Feature space + set function of one explained prediction.
+
+    Parameters
+    ----------
+    space:
+        Names and atom resolution of the ``n`` features.
+    set_function:
+        The batched value function ``v`` over the same ``n`` features.
+    prediction:
+        The explained model output, when known (for display and conservation checks).
+    metadata:
+        Free-form information kept with the explanation (backend, target, input id ...).
+    missing:
+        Default for atoms that match no feature: ``"error"`` (raise
+        :class:`~symxai.UnknownAtomError` with suggestions) or ``"absent"`` (the atom is
+        false on every coalition). Every query method also takes ``missing=``.
+    """
+
+    def __init__(
+        self,
+        space: FeatureSpace,
+        set_function: SetFunction,
+        *,
+        prediction: float | None = None,
+        metadata: dict[str, Any] | None = None,
+        missing: str = "error",
+    ) -> None:
+        if space.n != set_function.n:
+            raise FeatureSpaceError(
+                f"the feature space has {space.n} features but the set function {set_function.n}"
+            )
+        self.space = space
+        self.set_function = set_function
+        self.prediction = prediction
+        self.metadata = dict(metadata or {})
+        self.missing = missing
+        self._decompositions: dict[tuple[int | None, bytes], Decomposition] = {}
+
+    @property
+    def n(self) -> int:
+        """Number of features."""
+        return self.space.n
+
+    def __repr__(self) -> str:
+        prediction = "" if self.prediction is None else f", prediction={self.prediction:.4g}"
+        return f"Explanation({self.space!r}{prediction})"
+
+    # -------------------------------------------------------------- values
+    def value(self, subset: Iterable[int | str] | np.ndarray | None = None) -> float:
+        """``v(S)`` of a coalition given by indices, names or a bool mask (all features if None)."""
+        mask = np.ones(self.n, bool) if subset is None else self.space.mask(subset)
+        return self.set_function.value(mask)
+
+    def values(self, masks: np.ndarray) -> np.ndarray:
+        """``v`` of many coalitions at once (bool ``[B, n]``)."""
+        return self.set_function(masks)
+
+    # ------------------------------------------------------------- queries
+    @staticmethod
+    def _parse(query: QueryLike) -> tuple[Query, str]:
+        if isinstance(query, Query):
+            return query, ""
+        if not isinstance(query, str):
+            raise TypeError(f"a query is a string or a Query, got {type(query).__name__}")
+        return parse_query(query), query
+
+    def resolve(self, query: QueryLike, missing: str | None = None) -> dict[Atom, np.ndarray]:
+        """Feature indices of every atom of ``query`` (errors point at the unknown atom)."""
+        parsed, source = self._parse(query)
+        return self.space.resolve_query(parsed, source, missing or self.missing)
+
+    def context_mask(self, context: ContextLike) -> np.ndarray:
+        """Bool mask of a context: ``None`` (all), indices/names/mask, or a query that is an
+        atom or a disjunction of atoms (the union of their features)."""
+        if context is None:
+            return np.ones(self.n, dtype=bool)
+        if isinstance(context, (str, Query)):
+            parsed, source = self._parse(context)
+            operands = parsed.operands if isinstance(parsed, Or) else (parsed,)
+            if not all(isinstance(operand, Atom) for operand in operands):
+                raise QueryError(
+                    f"a context is a feature set: an atom or atoms joined by '|', not {parsed}",
+                    query=source,
+                )
+            mask = np.zeros(self.n, dtype=bool)
+            for atom in operands:
+                mask[self.space.resolve(atom, source)] = True  # type: ignore[arg-type]
+            return mask
+        return self.space.mask(context)
+
+    def relevance(
+        self,
+        query: QueryLike,
+        mode: str = "harsanyi",
+        context: ContextLike = None,
+        queries: Sequence[QueryLike] | None = None,
+        missing: str | None = None,
+    ) -> float:
+        """Relevance ``R(q) = sum_{∅≠L⊆C} eta(L) mu(L) q(L)`` (see :mod:`symxai.relevance`).
+
+        Parameters
+        ----------
+        query:
+            The query, e.g. ``'"not" & ("good" | "great")'``.
+        mode:
+            ``"harsanyi"`` (``eta = 1``, PreDiff) or ``"shapley"`` (each dividend shared
+            equally among the queries of ``queries`` that are true on it).
+        context:
+            Features ``C`` the explanation is restricted to; the others are held absent.
+        queries:
+            The query set ``Q`` of shapley mode (``query`` joins it). Default: the
+            singleton queries ``#i`` of every feature in the context, so that
+            ``relevance("#3", mode="shapley")`` is the Shapley value of feature 3.
+        missing:
+            ``"error"`` or ``"absent"`` for atoms matching no feature (default: the
+            explanation's ``missing``).
+        """
+        values = self.relevances(
+            [query], mode=mode, context=context, query_set=queries, missing=missing
+        )
+        return float(values.iloc[0])
+
+    def relevances(
+        self,
+        queries: Sequence[QueryLike],
+        mode: str = "harsanyi",
+        context: ContextLike = None,
+        query_set: Sequence[QueryLike] | None = None,
+        missing: str | None = None,
+    ) -> pd.Series:
+        """Relevance of several queries, all value calls in one batch; indexed by query text.
+
+        In shapley mode, ``query_set`` is ``Q`` (default: singletons of the context, plus
+        the scored queries), shared by every scored query.
+        """
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        context_mask = self.context_mask(context)
+        parsed, atom_sets = self._parse_all(queries, missing)
+        shared: list[Query] | None = None
+        if mode == "shapley":
+            if query_set is None:
+                shared = [Atom("index", int(i)) for i in np.flatnonzero(context_mask)]
+                for atom in shared:
+                    atom_sets[atom] = np.asarray([atom.value])
+            else:
+                shared, extra = self._parse_all(query_set, missing)
+                atom_sets.update(extra)
+        values = query_relevances(
+            self.set_function,
+            parsed,
+            atom_sets,
+            context=context_mask,
+            mode=mode,
+            query_set=shared,
+        )
+        labels = [q if isinstance(q, str) else str(q) for q in queries]
+        return pd.Series(values, index=labels, name=f"relevance ({mode})")
+
+    def _parse_all(
+        self, queries: Sequence[QueryLike], missing: str | None = None
+    ) -> tuple[list[Query], dict[Atom, np.ndarray]]:
+        parsed, atom_sets = [], {}
+        for query in queries:
+            query_, source = self._parse(query)
+            parsed.append(query_)
+            atom_sets.update(self.space.resolve_query(query_, source, missing or self.missing))
+        return parsed, atom_sets
+
+    # -------------------------------------------------------- decompositions
+    def dividends(self, max_order: int | None = None, context: ContextLike = None) -> Decomposition:
+        """Harsanyi dividends ``mu(L)``, ``L ⊆ C``: all of them (``max_order=None``, at most 24
+        features in the context) or those with ``|L| <= max_order``. Cached."""
+        mask = self.context_mask(context)
+        key = (max_order, np.packbits(mask).tobytes())
+        if key not in self._decompositions:
+            self._decompositions[key] = harsanyi_dividends(
+                self.set_function, max_order=max_order, context=mask, space=self.space
+            )
+        return self._decompositions[key]
+
+    def dividend_relevances(
+        self,
+        queries: Sequence[QueryLike],
+        max_order: int | None = None,
+        context: ContextLike = None,
+    ) -> pd.Series:
+        """``sum_{L ≠ ∅} mu(L) q(L)`` over the enumerated dividends (order-``k`` truncation
+        of the harsanyi relevance when ``max_order`` is given)."""
+        parsed, atom_sets = self._parse_all(queries)
+        values = dividend_relevance(self.dividends(max_order, context), parsed, atom_sets)
+        return pd.Series(values, index=[str(q) for q in queries], name="relevance (dividends)")
+
+    def correlations(
+        self,
+        queries: Sequence[QueryLike],
+        max_order: int | None = None,
+        context: ContextLike = None,
+        weights: np.ndarray | None = None,
+    ) -> pd.Series:
+        """Correlation score of each query with the dividends (used by query search)."""
+        parsed, atom_sets = self._parse_all(queries)
+        decomposition = self.dividends(max_order, context)
+        values = correlation_scores(decomposition, parsed, atom_sets, weights)
+        return pd.Series(values, index=[str(q) for q in queries], name="correlation")

@@ -1,0 +1,263 @@
+"""Relevance of logical queries, in closed form over the atoms (no dividend enumeration).
+
+Notation (Schnake et al., Information Fusion 2025, Sec. 3): a query ``q`` is a
+Boolean formula over atoms, atom ``i`` denotes the feature set ``A_i``, and ``i`` is
+*present* in a coalition ``L`` iff ``L ∩ A_i ≠ ∅``. With context ``C`` (features
+outside ``C`` held absent) and dividends ``mu`` of ``v``, the relevance of ``q`` is
+
+.. math::  R(q) = \\sum_{\\emptyset \\ne L \\subseteq C} \\eta(L)\\, \\mu(L)\\, q(L).
+
+Closed form. Group the coalitions by their presence pattern ``P(L) ⊆ {1..k}``. With
+
+.. math::  F(B) = v\\bigl(C \\setminus \\textstyle\\bigcup_{i \\notin B} A_i\\bigr)
+                = \\sum_{L \\subseteq C,\\ P(L) \\subseteq B} \\mu(L),
+
+the Möbius transform of ``F`` over the ``k`` atoms gives
+``G(B) = sum_{L ⊆ C, P(L) = B} mu(L)`` (also for overlapping atoms), so
+
+* ``harsanyi`` (PreDiff, ``eta = 1``): ``R(q) = sum_{B: q(B)} G(B) - q(∅) v(∅)``,
+* ``shapley`` (``eta(L) = 1 / #{q' ∈ Q : q'(L)}``): ``eta`` depends on ``L`` only through
+  ``P(L)``, so ``R(q) = sum_{B: q(B)} G(B) / c(B) - q(∅) v(∅) / c(∅)`` with ``c(B)`` the
+  number of queries of ``Q`` true on ``B``, computed over the union of the atoms of ``Q``.
+  ``Q`` is a set of functions on coalitions: queries that are true on exactly the same
+  coalitions (``"not"`` and ``#2`` when word 2 is the only *not*) count once. With
+  singleton queries ``{i}`` over all features this is the Shapley value.
+
+Cost: ``2^k`` value calls in one batch (plus ``v(∅)`` only if ``q(∅)`` is true),
+whatever ``n`` is. Identities: ``R(a) = v(C) - v(C \\ A)``,
+``R(a | b) = R(a) + R(b) - R(a & b)``, ``R(q) + R(~q) = v(C) - v(∅)``.
+
+The correlation score of query search is the weighted Pearson correlation of the
+vectors ``q(L)`` and ``mu(L)`` over the enumerated non-empty coalitions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from symxai.decomposition import Decomposition, moebius_transform
+from symxai.errors import QueryError
+from symxai.query.ast import Atom, Query
+from symxai.setfunction import SetFunction, masks_from_codes
+
+__all__ = [
+    "MAX_QUERY_ATOMS",
+    "correlation_scores",
+    "dividend_relevance",
+    "query_relevances",
+]
+
+MAX_QUERY_ATOMS = 20
+"""Largest number of distinct atom sets in one closed form (``2^20`` value calls)."""
+
+MODES = ("harsanyi", "shapley")
+
+
+@dataclass
+class _AtomLattice:
+    """The ``2^k`` coalitions ``C \\ ∪_{i∉B} A_i`` of ``k`` distinct atom sets.
+
+    ``keys`` identify the atom sets; ``masks[B]`` is the coalition of pattern ``B``.
+    """
+
+    keys: list[bytes]
+    masks: np.ndarray
+
+    @classmethod
+    def build(cls, atom_masks: list[np.ndarray], context: np.ndarray) -> _AtomLattice:
+        distinct: dict[bytes, np.ndarray] = {}
+        for mask in atom_masks:
+            distinct.setdefault(np.packbits(mask).tobytes(), mask)
+        k = len(distinct)
+        if k > MAX_QUERY_ATOMS:
+            raise QueryError(
+                f"{k} distinct atoms need 2^{k} value calls; at most {MAX_QUERY_ATOMS} atoms "
+                "are supported in one closed form"
+            )
+        atoms = np.stack(list(distinct.values())) if k else np.zeros((0, context.size), bool)
+        patterns = masks_from_codes(np.arange(1 << k), k)
+        removed = (~patterns).astype(np.int32) @ atoms.astype(np.int32) > 0
+        return cls(keys=list(distinct), masks=context[None, :] & ~removed)
+
+    @property
+    def k(self) -> int:
+        return len(self.keys)
+
+    def pattern_bits(self) -> np.ndarray:
+        """``[2^k, k]``: whether atom set ``j`` is present in pattern ``B``."""
+        return masks_from_codes(np.arange(1 << self.k), self.k)
+
+    def realisable(self, context: np.ndarray) -> np.ndarray:
+        """Bool ``[2^k]``: patterns ``B = P(L)`` of some ``L ⊆ C`` (unions of the patterns of
+        single features; with overlapping atoms some patterns cannot occur)."""
+        if self.k == 0:
+            return np.ones(1, dtype=bool)
+        codes = np.arange(1 << self.k)
+        atoms = np.stack([np.unpackbits(np.frombuffer(key, np.uint8)) for key in self.keys])
+        weights = 1 << np.arange(self.k)
+        reachable = np.zeros(1 << self.k, dtype=bool)
+        reachable[0] = True
+        for pattern in np.unique(weights @ atoms[:, : context.size][:, context]):
+            reachable[codes[reachable] | pattern] = True
+        return reachable
+
+    def truth(self, query: Query, atom_masks: Mapping[Atom, np.ndarray]) -> np.ndarray:
+        """``q(B)`` for every pattern ``B`` (bool ``[2^k]``)."""
+        bits = self.pattern_bits()
+        position = {key: j for j, key in enumerate(self.keys)}
+        assignment = {
+            atom: bits[:, position[np.packbits(mask).tobytes()]]
+            for atom, mask in atom_masks.items()
+            if atom in query.atoms()
+        }
+        return np.broadcast_to(np.asarray(query.evaluate(assignment), dtype=bool), (1 << self.k,))
+
+
+def _atom_masks(
+    query: Query, atom_sets: Mapping[Atom, np.ndarray], n: int
+) -> dict[Atom, np.ndarray]:
+    out = {}
+    for atom in query.atoms():
+        if atom not in atom_sets:
+            raise QueryError(f"atom {atom} was not resolved to a feature set")
+        mask = np.zeros(n, dtype=bool)
+        mask[np.asarray(atom_sets[atom], dtype=np.int64)] = True
+        out[atom] = mask
+    return out
+
+
+def query_relevances(
+    set_function: SetFunction,
+    queries: Sequence[Query],
+    atom_sets: Mapping[Atom, np.ndarray],
+    *,
+    context: np.ndarray | None = None,
+    mode: str = "harsanyi",
+    query_set: Sequence[Query] | None = None,
+) -> np.ndarray:
+    """Relevance ``R(q)`` of every query, with all value calls in one batch.
+
+    Parameters
+    ----------
+    set_function:
+        The value function ``v``.
+    queries:
+        The queries to score.
+    atom_sets:
+        Feature indices of every atom occurring in ``queries`` (and ``query_set``).
+    context:
+        Bool mask of the context ``C`` (default: all features).
+    mode:
+        ``"harsanyi"`` (``eta = 1``) or ``"shapley"`` (dividends shared among the
+        queries of ``query_set`` that are true on them).
+    query_set:
+        ``Q`` for shapley mode; defaults to ``queries``. Every scored query joins ``Q``.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    n = set_function.n
+    context = np.ones(n, dtype=bool) if context is None else np.asarray(context, dtype=bool)
+    empty = np.zeros((1, n), dtype=bool)
+    if mode == "harsanyi":
+        lattices, truths, batches = [], [], []
+        for query in queries:
+            masks = _atom_masks(query, atom_sets, n)
+            lattice = _AtomLattice.build(list(masks.values()), context)
+            truth = lattice.truth(query, masks)
+            lattices.append(lattice)
+            truths.append(truth)
+            batches.append(lattice.masks)
+            if truth[0]:
+                batches.append(empty)
+        values = set_function(np.concatenate(batches)) if batches else np.empty(0)
+        out, offset = np.empty(len(queries)), 0
+        for index, (lattice, truth) in enumerate(zip(lattices, truths, strict=True)):
+            size = lattice.masks.shape[0]
+            dividends = moebius_transform(values[offset : offset + size])
+            offset += size
+            out[index] = dividends[truth].sum()
+            if truth[0]:
+                out[index] -= values[offset]
+                offset += 1
+        return out
+    members: list[Query] = list(query_set or queries)
+    for query in queries:
+        if not any(query == member for member in members):
+            members.append(query)
+    masks: dict[Atom, np.ndarray] = {}
+    for query in members:
+        masks.update(_atom_masks(query, atom_sets, n))
+    lattice = _AtomLattice.build(list(masks.values()), context)
+    truth_of = {query: lattice.truth(query, masks) for query in members}
+    possible = lattice.realisable(context)
+    distinct = {truth[possible].tobytes(): truth for truth in truth_of.values()}
+    counts = np.sum(list(distinct.values()), axis=0)
+    values = set_function(np.concatenate([lattice.masks, empty]))
+    dividends = moebius_transform(values[:-1])
+    dividends[0] -= values[-1]
+    share = np.divide(dividends, counts, out=np.zeros_like(dividends), where=counts > 0)
+    return np.asarray([share[truth_of[query]].sum() for query in queries])
+
+
+def _truth_on_dividends(
+    decomposition: Decomposition, queries: Sequence[Query], atom_sets: Mapping[Atom, np.ndarray]
+) -> np.ndarray:
+    """``[M, Q]`` bools ``q(L)`` for every enumerated coalition and query."""
+    atoms = list(dict.fromkeys(atom for query in queries for atom in query.atoms()))
+    presence = decomposition.presence([np.asarray(atom_sets[a]) for a in atoms])
+    assignment = {atom: presence[:, j] for j, atom in enumerate(atoms)}
+    columns = []
+    for query in queries:
+        value = query.evaluate({a: assignment[a] for a in query.atoms()})
+        columns.append(np.broadcast_to(np.asarray(value, dtype=bool), (len(decomposition),)))
+    return np.stack(columns, axis=1) if columns else np.zeros((len(decomposition), 0), bool)
+
+
+def dividend_relevance(
+    decomposition: Decomposition,
+    queries: Sequence[Query],
+    atom_sets: Mapping[Atom, np.ndarray],
+) -> np.ndarray:
+    """``R(q) = sum_{L ≠ ∅} mu(L) q(L)`` summed over the enumerated dividends.
+
+    Equals the closed form when the decomposition is complete; for an order-limited
+    decomposition it is the order-``k`` truncation of ``R(q)``.
+    """
+    truth = _truth_on_dividends(decomposition, queries, atom_sets)
+    nonempty = decomposition.orders > 0
+    return (decomposition.values[nonempty, None] * truth[nonempty]).sum(axis=0)
+
+
+def correlation_scores(
+    decomposition: Decomposition,
+    queries: Sequence[Query],
+    atom_sets: Mapping[Atom, np.ndarray],
+    weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """Weighted Pearson correlation between ``q(L)`` and ``mu(L)`` over non-empty ``L``.
+
+    .. math:: \\rho_w(q) = \\frac{\\sum_L w_L (q_L - \\bar q)(\\mu_L - \\bar\\mu)}
+              {\\sqrt{\\sum_L w_L (q_L - \\bar q)^2 \\sum_L w_L (\\mu_L - \\bar\\mu)^2}},
+              \\quad \\bar x = \\sum_L w_L x_L / \\sum_L w_L.
+
+    ``weights`` (one per enumerated coalition, default uniform) may emphasise some
+    coalitions, for example by order. A query that is constant on all coalitions
+    has score 0.
+    """
+    nonempty = decomposition.orders > 0
+    truth = _truth_on_dividends(decomposition, queries, atom_sets)[nonempty].astype(np.float64)
+    mu = decomposition.values[nonempty]
+    w = np.ones(mu.size) if weights is None else np.asarray(weights, np.float64)[nonempty]
+    if w.sum() <= 0:
+        raise ValueError("correlation weights must have a positive sum")
+    w = w / w.sum()
+    centred_truth = truth - w @ truth
+    centred_mu = mu - w @ mu
+    covariance = w @ (centred_truth * centred_mu[:, None])
+    truth_variance, mu_variance = w @ centred_truth**2, w @ centred_mu**2
+    scale = np.sqrt(truth_variance * mu_variance)
+    defined = (truth_variance > 1e-12) & (mu_variance > 0)
+    return np.divide(covariance, scale, out=np.zeros_like(covariance), where=defined)

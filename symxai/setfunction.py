@@ -1,0 +1,185 @@
+"""Batched, cached set functions ``v : 2^N -> R``.
+
+A backend turns one model input into a set function over its ``n`` features: the
+relevance (or the model output) of a coalition ``S``. Every consumer in symxai asks
+for many coalitions at once, as a boolean mask matrix ``[B, n]``, and the backend
+answers with ``[B]`` values from batched passes. :class:`SetFunction` adds what
+every backend needs on top: de-duplication of the requested coalitions, a cache, a
+batch-size limit, a count of the value calls made, and the full table of ``2^n``
+values for exact decompositions.
+
+Coalitions are identified with bitmask codes where it helps: ``S`` has code
+``sum(2**i for i in S)``, so feature 0 is bit 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from symxai.errors import FeatureSpaceError
+
+__all__ = ["MAX_EXACT_FEATURES", "SetFunction", "masks_from_codes"]
+
+MAX_EXACT_FEATURES = 24
+"""Largest ``n`` for which a full table of ``2^n`` values is built (16.7 M coalitions)."""
+
+BatchFn = Callable[[np.ndarray], Any]
+
+
+def masks_from_codes(codes: np.ndarray, n: int) -> np.ndarray:
+    """Bool masks ``[len(codes), n]`` of the coalitions with the given bitmask codes."""
+    codes = np.asarray(codes, dtype=np.int64)
+    return ((codes[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(bool)
+
+
+def _to_float_array(values: Any, expected: int) -> np.ndarray:
+    if hasattr(values, "detach"):
+        values = values.detach().cpu().double().numpy()
+    array = np.asarray(values, dtype=np.float64).reshape(-1)
+    if array.shape != (expected,):
+        raise ValueError(
+            f"set function returned {array.size} values for a batch of {expected} coalitions"
+        )
+    return array
+
+
+class SetFunction:
+    """A set function over ``n`` features, evaluated in batches and cached.
+
+    Parameters
+    ----------
+    fn:
+        ``fn(masks) -> values``: ``masks`` is a numpy bool array ``[B, n]`` (row ``b`` is
+        coalition ``S_b``), the result has ``B`` numbers (numpy array, list or torch
+        tensor). ``fn`` must compute all rows in batched passes.
+    n:
+        Number of features.
+    batch_size:
+        Largest ``B`` handed to ``fn`` at once (``None``: everything in one call).
+    cache:
+        Keep every computed value, so that repeated coalitions cost nothing.
+
+    Attributes
+    ----------
+    calls:
+        Number of distinct coalitions evaluated by ``fn`` so far (value calls).
+    batches:
+        Number of times ``fn`` was invoked.
+    """
+
+    def __init__(
+        self, fn: BatchFn, n: int, *, batch_size: int | None = None, cache: bool = True
+    ) -> None:
+        if int(n) < 0:
+            raise FeatureSpaceError(f"a set function needs n >= 0 features, got {n}")
+        if batch_size is not None and batch_size < 1:
+            raise ValueError(f"batch_size must be positive, got {batch_size}")
+        self.fn = fn
+        self.n = int(n)
+        self.batch_size = batch_size
+        self.cache_enabled = cache
+        self._cache: dict[bytes, float] = {}
+        self._table: np.ndarray | None = None
+        self.calls = 0
+        self.batches = 0
+
+    @classmethod
+    def from_table(cls, table: np.ndarray) -> SetFunction:
+        """The set function whose value on the coalition with code ``c`` is ``table[c]``."""
+        table = np.asarray(table, dtype=np.float64)
+        n = int(np.log2(table.size)) if table.size else -1
+        if table.ndim != 1 or table.size != 2**n:
+            raise ValueError(f"a value table needs 2^n entries, got shape {table.shape}")
+        weights = 1 << np.arange(n, dtype=np.int64)
+
+        def lookup(masks: np.ndarray) -> np.ndarray:
+            return table[masks.astype(np.int64) @ weights]
+
+        return cls(lookup, n)
+
+    def __repr__(self) -> str:
+        return f"SetFunction(n={self.n}, calls={self.calls}, batches={self.batches})"
+
+    # ------------------------------------------------------------ evaluation
+    def _check(self, masks: np.ndarray) -> np.ndarray:
+        masks = np.asarray(masks)
+        if masks.ndim == 1:
+            masks = masks[None, :]
+        if masks.ndim != 2 or masks.shape[1] != self.n:
+            raise FeatureSpaceError(
+                f"coalition masks must have shape [B, {self.n}], got {tuple(masks.shape)}"
+            )
+        if masks.dtype != bool:
+            if not np.isin(masks, (0, 1)).all():
+                raise FeatureSpaceError("coalition masks must be boolean (or 0/1)")
+            masks = masks.astype(bool)
+        return masks
+
+    def _evaluate(self, masks: np.ndarray) -> np.ndarray:
+        """Call ``fn`` on distinct coalitions, in chunks of ``batch_size``."""
+        size = self.batch_size or max(1, masks.shape[0])
+        out = np.empty(masks.shape[0], dtype=np.float64)
+        for start in range(0, masks.shape[0], size):
+            chunk = masks[start : start + size]
+            out[start : start + size] = _to_float_array(self.fn(chunk), chunk.shape[0])
+            self.batches += 1
+        self.calls += masks.shape[0]
+        return out
+
+    def __call__(self, masks: np.ndarray) -> np.ndarray:
+        """Values ``[B]`` of the coalitions ``masks`` (bool ``[B, n]`` or one mask ``[n]``)."""
+        masks = self._check(masks)
+        if masks.shape[0] == 0:
+            return np.empty(0, dtype=np.float64)
+        if self._table is not None:
+            return self._table[masks.astype(np.int64) @ (1 << np.arange(self.n, dtype=np.int64))]
+        unique, inverse = np.unique(masks, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        keys = [row.tobytes() for row in np.packbits(unique, axis=1)]
+        values = np.empty(unique.shape[0], dtype=np.float64)
+        missing = []
+        for row, key in enumerate(keys):
+            cached = self._cache.get(key)
+            if cached is None:
+                missing.append(row)
+            else:
+                values[row] = cached
+        if missing:
+            computed = self._evaluate(unique[missing])
+            values[missing] = computed
+            if self.cache_enabled:
+                self._cache.update(zip((keys[r] for r in missing), computed.tolist(), strict=True))
+        return values[inverse]
+
+    def value(self, mask: np.ndarray) -> float:
+        """Value of one coalition given as a bool mask of length ``n``."""
+        return float(self(np.asarray(mask)[None, :])[0])
+
+    def table(self) -> np.ndarray:
+        """All ``2^n`` values, entry ``c`` being ``v`` of the coalition with code ``c``.
+
+        Evaluated in batches of ``batch_size`` (default 65,536) and kept.
+        """
+        if self._table is not None:
+            return self._table
+        if self.n > MAX_EXACT_FEATURES:
+            raise FeatureSpaceError(
+                f"{self.n} features are too many for the full table of 2^{self.n} coalitions "
+                f"(at most {MAX_EXACT_FEATURES}); restrict to a context or limit the order"
+            )
+        total = 1 << self.n
+        size = self.batch_size or 65536
+        table = np.empty(total, dtype=np.float64)
+        for start in range(0, total, size):
+            codes = np.arange(start, min(total, start + size), dtype=np.int64)
+            table[start : start + codes.size] = self._evaluate(masks_from_codes(codes, self.n))
+        self._table = table
+        return table
+
+    def clear_cache(self) -> None:
+        """Forget every cached value (the call counters are kept)."""
+        self._cache.clear()
+        self._table = None
