@@ -65,6 +65,7 @@ def dense_batch(graphs, num_elements: int, width: int) -> torch.Tensor:
 def trained_model(dataset, width: int) -> tuple[DenseMoleculeGNN, float]:
     """Train (or load from the cache) and return the model and its held-out accuracy."""
     num_elements = len(dataset.graphs[0].elements)
+    torch.manual_seed(0)
     model = DenseMoleculeGNN(num_elements)
     x = dense_batch(dataset.graphs, num_elements, width)
     y = torch.as_tensor([int(g.label == 1) for g in dataset.graphs])
@@ -74,7 +75,6 @@ def trained_model(dataset, width: int) -> tuple[DenseMoleculeGNN, float]:
     if path.exists():
         model.load_state_dict(torch.load(path, weights_only=True))
     else:
-        torch.manual_seed(0)
         optimiser = torch.optim.Adam(model.parameters(), lr=5e-3)
         for _ in range(300):
             optimiser.zero_grad()
@@ -126,6 +126,7 @@ def main() -> None:
         "atoms": list(space.names),
         "heldout_accuracy": accuracy,
         "prediction": explanation.prediction,
+        "empty_value": explanation.value([]),
         "relevance": relevances.to_dict(),
         "shapley": shapley.to_dict(),
         "top_dividends": [
