@@ -87,8 +87,9 @@ def _popcount(codes: np.ndarray) -> np.ndarray:
 class Decomposition:
     """Harsanyi dividends of one set function: ``mu(L)`` for an enumerated family of ``L``.
 
-    The family is either every subset of a context ``C`` (``complete``) or every
-    subset of ``C`` up to ``max_order`` features. Subsets are reported with global
+    The family is every subset of a context ``C`` (``complete``), every subset of ``C``
+    up to ``max_order`` features, or the coalitions visited by relevant walks (complete:
+    all other dividends are 0). Subsets are reported with global
     feature indices. Internally a complete decomposition is a dense table indexed by
     bitmask codes over the positions of ``C``; an order-limited one lists members.
 
@@ -106,6 +107,7 @@ class Decomposition:
         members: np.ndarray | None = None,
         max_order: int,
         space: FeatureSpace | None = None,
+        complete: bool | None = None,
     ) -> None:
         if (codes is None) == (members is None):
             raise ValueError("give exactly one of codes (complete) or members (order-limited)")
@@ -116,11 +118,15 @@ class Decomposition:
         self._members = members
         self.max_order = int(max_order)
         self.space = space
+        self._complete = complete
 
     # ------------------------------------------------------------ structure
     @property
     def complete(self) -> bool:
-        """True when every subset of the context is enumerated (exact decomposition)."""
+        """True when the decomposition is exact: every coalition of the context is either
+        enumerated or known to have dividend 0 (walk-based decompositions)."""
+        if self._complete is not None:
+            return self._complete
         return self._codes is not None and self.max_order >= self.context.size
 
     def __len__(self) -> int:
@@ -189,7 +195,7 @@ class Decomposition:
         outside = np.setdiff1d(indices, self.context)
         if outside.size:
             return 0.0
-        if indices.size > self.max_order:
+        if indices.size > self.max_order and not self.complete:
             raise KeyError(
                 f"coalition of order {indices.size} is beyond this decomposition's "
                 f"max_order={self.max_order}"

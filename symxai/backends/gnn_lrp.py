@@ -1,0 +1,449 @@
+"""GNN-LRP for PyTorch Geometric models: subgraph relevance and relevant walks.
+
+GNN-LRP (Schnake et al., TPAMI 2022) explains a graph network's output by the
+relevance ``R_W`` of *walks* ``W = (i_0, i_1, ..., i_T)``: node ``i_0`` at the input and
+node ``i_t`` after message-passing layer ``t``, each step along an edge or a
+self-connection. Its message-passing form (sGNN-LRP, Xiong et al., ICML 2022)
+computes sums of walk relevances with ordinary backward passes:
+
+* LRP rules on every linear layer as modified gradients (:mod:`symxai.backends.lrp`),
+  so that Input x Gradient is LRP;
+* the *masking trick*: after the input and after every message-passing layer ``t`` the
+  node states become ``h = m_t h + (1 - m_t) [h]_detached``, so that relevance flows only
+  through the nodes with ``m_t = 1`` at layer ``t``; the forward values do not change.
+
+With ``m_t`` one node per layer this gives the relevance of one walk; with
+``m_t = 1_S`` at every layer it gives the *subgraph relevance*
+
+.. math::  v(S) = \\sum_{W \\subseteq S} R_W
+                = \\sum_{i \\in S} x_i \\cdot \\partial_{x_i} f^{\\text{LRP}}_S,
+
+the relevance of the walks that stay inside ``S``. Its Harsanyi dividends are
+``mu(L) = sum of R_W over the walks whose node set is exactly L``.
+
+Many masks are evaluated in one pass: ``B`` copies of the graph form one disjoint-union
+PyG batch, copy ``b`` with its own masks, and one backward of the summed targets gives
+all ``B`` values (the copies do not interact).
+
+Conservation: ``v(N) = sum_W R_W`` equals the explained output minus what biases and
+stabilisers absorb. For LRP-0 (gradient x input) on a piecewise-linear network the
+absorbed part is exactly ``sum_b b * df/db`` over all bias terms (Euler's identity for
+piecewise-linear functions); with no biases ``v(N) = f(x)``. See
+:meth:`GNNLRPBackend.bias_absorption`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
+from symxai.backends.perturbation import Target, select_target
+from symxai.decomposition import Decomposition
+from symxai.errors import FeatureSpaceError
+from symxai.features import FeatureSpace
+from symxai.setfunction import SetFunction
+
+__all__ = ["GNNLRPBackend", "Walks"]
+
+_GRAPH_ARGUMENTS = ("x", "edge_index", "batch", "edge_attr", "edge_weight", "ptr")
+
+
+def _message_passing_layers(model: torch.nn.Module) -> list[torch.nn.Module]:
+    """The outermost ``MessagePassing`` modules of ``model`` (nested ones are internal)."""
+    from torch_geometric.nn import MessagePassing
+
+    outer: list[torch.nn.Module] = []
+    for _, module in model.named_modules():
+        if isinstance(module, MessagePassing) and not any(
+            module in set(parent.modules()) for parent in outer
+        ):
+            outer.append(module)
+    return outer
+
+
+class _ModelCall:
+    """Calls a PyG model either as ``model(batch)`` or ``model(x, edge_index, batch=...)``,
+    depending on its ``forward`` signature."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        self.model = model
+        parameters = list(inspect.signature(model.forward).parameters.values())
+        names = [p.name for p in parameters]
+        self.takes_data = bool(names) and names[0] not in _GRAPH_ARGUMENTS
+        self.names = [name for name in names if name in _GRAPH_ARGUMENTS]
+        self.accepts_kwargs = any(p.kind is p.VAR_KEYWORD for p in parameters)
+
+    def __call__(self, data: Any) -> torch.Tensor:
+        if self.takes_data:
+            return self.model(data)
+        keys = self.names if not self.accepts_kwargs else list(_GRAPH_ARGUMENTS)
+        kwargs = {name: data[name] for name in keys if name in data}
+        return self.model(**kwargs)
+
+
+@dataclass
+class Walks:
+    """Relevant walks ``(i_0, ..., i_T)`` and their relevance ``R_W``.
+
+    ``exact`` is True when every walk of the graph was enumerated (then the walk sums
+    reproduce ``v``); beam-searched top walks are an approximation.
+    """
+
+    nodes: np.ndarray
+    relevance: np.ndarray
+    num_nodes: int
+    exact: bool
+    space: FeatureSpace | None = None
+
+    def __len__(self) -> int:
+        return int(self.relevance.size)
+
+    def _label(self, walk: np.ndarray) -> str:
+        names = self.space.names if self.space is not None else None
+        return " → ".join(names[i] if names else f"#{i}" for i in walk)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per walk: ``walk`` (tuple of nodes), ``names``, ``relevance``."""
+        return pd.DataFrame(
+            {
+                "walk": [tuple(int(i) for i in w) for w in self.nodes],
+                "names": [self._label(w) for w in self.nodes],
+                "relevance": self.relevance,
+            }
+        )
+
+    def top(self, k: int = 10, *, by: str = "abs") -> pd.DataFrame:
+        """The ``k`` walks with the largest ``|R_W|`` (``by="abs"``) or ``R_W`` (``"value"``)."""
+        if by not in ("abs", "value"):
+            raise ValueError(f"by must be 'abs' or 'value', got {by!r}")
+        keys = np.abs(self.relevance) if by == "abs" else self.relevance
+        order = np.argsort(-keys, kind="stable")[:k]
+        frame = self.to_pandas().iloc[order].reset_index(drop=True)
+        return frame
+
+    def decomposition(self) -> Decomposition:
+        """Harsanyi dividends from walks: ``mu(L) = sum_{W : set(W) = L} R_W`` (exact when
+        ``exact``; every coalition visited by no walk has dividend 0, ``mu(∅) = 0``)."""
+        ordered = np.sort(self.nodes, axis=1)
+        repeated = np.zeros_like(ordered, dtype=bool)
+        repeated[:, 1:] = ordered[:, 1:] == ordered[:, :-1]
+        members = np.where(repeated, np.iinfo(np.int64).max, ordered)
+        members = np.sort(members, axis=1)
+        members[members == np.iinfo(np.int64).max] = -1
+        sets, inverse = np.unique(members, axis=0, return_inverse=True)
+        dividends = np.bincount(inverse.reshape(-1), weights=self.relevance, minlength=len(sets))
+        empty = np.full((1, sets.shape[1]), -1, dtype=np.int64)
+        return Decomposition(
+            self.num_nodes,
+            np.arange(self.num_nodes),
+            np.concatenate([[0.0], dividends]),
+            members=np.concatenate([empty, sets]),
+            max_order=sets.shape[1],
+            space=self.space,
+            complete=self.exact,
+        )
+
+    def edge_relevance(self, edge_index: np.ndarray) -> np.ndarray:
+        """Per directed edge ``(i, j)``: summed ``R_W`` of the walks stepping across the bond
+        ``{i, j}`` in either direction (a walk counts once per bond it uses)."""
+        edge_index = np.asarray(edge_index)
+        n = self.num_nodes
+        steps_from, steps_to = self.nodes[:, :-1], self.nodes[:, 1:]
+        moving = steps_from != steps_to
+        low = np.minimum(steps_from, steps_to)
+        high = np.maximum(steps_from, steps_to)
+        bond_codes = np.where(moving, low * n + high, -1)
+        walk_rows = np.repeat(np.arange(len(self)), bond_codes.shape[1])
+        pairs = np.unique(np.stack([walk_rows, bond_codes.reshape(-1)], axis=1), axis=0)
+        pairs = pairs[pairs[:, 1] >= 0]
+        per_bond = np.bincount(pairs[:, 1], weights=self.relevance[pairs[:, 0]], minlength=n * n)
+        keys = np.minimum(edge_index[0], edge_index[1]) * n + np.maximum(*edge_index)
+        return per_bond[keys]
+
+
+class GNNLRPBackend:
+    """Subgraph relevance ``v(S)`` and relevant walks of a PyG model on one graph.
+
+    Parameters
+    ----------
+    model:
+        A PyG model built from ``torch_geometric.nn`` layers, used as is (``eval()``
+        mode is set). Its ``forward`` takes a ``Data``/``Batch`` object or
+        ``(x, edge_index, batch, ...)`` by name.
+    data:
+        One graph (``torch_geometric.data.Data``) with float node features ``x``.
+    target:
+        Output index, ``(i, j)`` for a logit difference, a function of the output, or
+        ``None`` for one output per graph (or node).
+    node:
+        For node-level models: the node whose output is explained. Walks then end at it.
+    rules:
+        LRP rule(s) for the linear layers (see :mod:`symxai.backends.lrp.composite`);
+        default LRP-0, e.g. ``{"convs.0.*": Gamma(0.3), "*": Epsilon(1e-6)}``.
+    batch_size:
+        Graph copies per forward/backward pass.
+    """
+
+    name = "gnn-lrp"
+
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        data: Any,
+        *,
+        target: Target = None,
+        node: int | None = None,
+        rules: RuleSpec = None,
+        batch_size: int = 256,
+    ) -> None:
+        if getattr(data, "x", None) is None or getattr(data, "edge_index", None) is None:
+            raise FeatureSpaceError("GNN-LRP needs a graph with node features x and edge_index")
+        self.n = int(data.num_nodes or 0)
+        if self.n == 0 or data.x.shape[0] == 0:
+            raise FeatureSpaceError("the graph is empty (0 nodes): nothing to explain")
+        if not data.x.dtype.is_floating_point:
+            raise FeatureSpaceError(
+                f"node features x must be floating point for LRP, got {data.x.dtype}"
+            )
+        if node is not None and not 0 <= node < self.n:
+            raise FeatureSpaceError(f"node {node} is out of range 0..{self.n - 1}")
+        self.model = model.eval()
+        self.data = data.detach() if hasattr(data, "detach") else data
+        self.target = target
+        self.node = node
+        self.rules = rules
+        self.batch_size = batch_size
+        self._call = _ModelCall(model)
+        self._layers = _message_passing_layers(model)
+        if not self._layers:
+            raise FeatureSpaceError(
+                f"{type(model).__name__} has no torch_geometric MessagePassing layer: use the "
+                "perturbation backend for models that are not graph networks"
+            )
+        self._batches: dict[int, Any] = {}
+        self._masks: torch.Tensor | None = None
+        self._calls = 0
+        self.num_layers = self._count_layer_calls()
+
+    # ----------------------------------------------------------- plumbing
+    def _batched(self, copies: int) -> Any:
+        """``copies`` copies of the graph as one PyG batch (cached per size)."""
+        if copies not in self._batches:
+            from torch_geometric.data import Batch
+
+            self._batches[copies] = Batch.from_data_list([self.data] * copies)
+        return self._batches[copies]
+
+    @contextlib.contextmanager
+    def _masking(self) -> Iterator[None]:
+        """Forward hooks that apply ``h = m h + (1 - m) [h]_detached`` after every
+        message-passing layer call, using ``self._masks[t]`` for the ``t``-th call."""
+
+        def hook(module: torch.nn.Module, args: Any, output: Any) -> Any:
+            self._calls += 1
+            if self._masks is None:
+                return output
+            if not isinstance(output, torch.Tensor):
+                raise TypeError(
+                    f"{type(module).__name__} returned {type(output).__name__}; GNN-LRP masks "
+                    "node-state tensors"
+                )
+            if self._calls >= self._masks.shape[0]:
+                raise RuntimeError(
+                    "the model called its message-passing layers more often than when probed"
+                )
+            mask = self._masks[self._calls].to(output.dtype)
+            return mask * output + (1 - mask) * output.detach()
+
+        handles = [layer.register_forward_hook(hook) for layer in self._layers]
+        self._calls = 0
+        try:
+            yield
+        finally:
+            for handle in handles:
+                handle.remove()
+
+    def _count_layer_calls(self) -> int:
+        with torch.no_grad(), self._masking():
+            self._call(self._batched(1))
+        return self._calls
+
+    def _select(self, output: Any, copies: int) -> torch.Tensor:
+        if hasattr(output, "logits"):
+            output = output.logits
+        if self.node is not None:
+            if output.shape[0] != copies * self.n:
+                raise ValueError(
+                    f"node={self.node} needs node-level outputs [{copies * self.n}, ...], "
+                    f"the model returned {tuple(output.shape)}"
+                )
+            output = output.reshape(copies, self.n, *output.shape[1:])[:, self.node]
+        elif output.shape[0] != copies:
+            raise ValueError(
+                f"the model returned {tuple(output.shape)} for {copies} graphs: pass node=<index> "
+                "to explain a node-level output"
+            )
+        return select_target(output, self.target)
+
+    # ------------------------------------------------------------ relevance
+    def layer_relevance(self, layer_masks: np.ndarray) -> np.ndarray:
+        """Relevance ``[B]`` of the walks allowed by per-layer node masks ``[B, T+1, n]``:
+        walk ``(i_0..i_T)`` counts in row ``b`` iff ``layer_masks[b, t, i_t]`` for all ``t``."""
+        layer_masks = np.asarray(layer_masks, dtype=bool)
+        expected = (self.num_layers + 1, self.n)
+        if layer_masks.ndim != 3 or layer_masks.shape[1:] != expected:
+            raise FeatureSpaceError(
+                f"layer masks must have shape [B, {expected[0]}, {expected[1]}], "
+                f"got {layer_masks.shape}"
+            )
+        values = []
+        for start in range(0, layer_masks.shape[0], self.batch_size):
+            values.append(self._relevance_chunk(layer_masks[start : start + self.batch_size]))
+        return np.concatenate(values) if values else np.empty(0)
+
+    def _relevance_chunk(self, layer_masks: np.ndarray) -> np.ndarray:
+        copies = layer_masks.shape[0]
+        batch = self._batched(copies)
+        x = batch.x
+        masks = torch.as_tensor(layer_masks, device=x.device).permute(1, 0, 2)
+        masks = masks.reshape(self.num_layers + 1, copies * self.n, 1).to(x.dtype)
+        leaf = x.detach().clone().requires_grad_(True)
+        batch = batch.clone()
+        batch.x = masks[0] * leaf + (1 - masks[0]) * leaf.detach()
+        self._masks = masks
+        try:
+            with torch.enable_grad(), lrp_hooks(self.model, self.rules), self._masking():
+                selected = self._select(self._call(batch), copies)
+            (gradient,) = torch.autograd.grad(selected.sum(), leaf, allow_unused=True)
+        finally:
+            self._masks = None
+        if gradient is None:
+            return np.zeros(copies)
+        per_node = (leaf * gradient).sum(dim=-1).reshape(copies, self.n)
+        return per_node.sum(dim=1).detach().double().cpu().numpy()
+
+    def __call__(self, masks: np.ndarray) -> np.ndarray:
+        """Subgraph relevance ``v(S)`` for coalition masks ``[B, n]`` (one mask, every layer)."""
+        masks = np.asarray(masks, dtype=bool)
+        layer_masks = np.repeat(masks[:, None, :], self.num_layers + 1, axis=1)
+        return self.layer_relevance(layer_masks)
+
+    def set_function(self) -> SetFunction:
+        """Subgraph relevance as a cached :class:`~symxai.SetFunction`."""
+        return SetFunction(self, self.n)
+
+    def prediction(self) -> float:
+        """The explained output ``f(x)`` at the target (plain forward, no hooks)."""
+        with torch.no_grad():
+            return float(self._select(self._call(self._batched(1)), 1)[0])
+
+    def node_relevance(self) -> np.ndarray:
+        """LRP relevance of every input node: the summed relevance of the walks starting there."""
+        copies = self.n
+        layer_masks = np.ones((copies, self.num_layers + 1, self.n), dtype=bool)
+        layer_masks[:, 0, :] = np.eye(self.n, dtype=bool)
+        return self.layer_relevance(layer_masks)
+
+    def bias_absorption(self) -> float:
+        """``f(x) - v(N)``: the part of the output that biases and stabilisers absorb."""
+        return self.prediction() - float(self(np.ones((1, self.n), dtype=bool))[0])
+
+    # ---------------------------------------------------------------- walks
+    def _successors(self) -> tuple[np.ndarray, np.ndarray]:
+        """CSR arrays (``indptr``, ``targets``) of the steps a walk may take: along an edge
+        ``source -> target`` of ``edge_index`` or staying at the node."""
+        edges = self.data.edge_index.cpu().numpy()
+        loops = np.arange(self.n)
+        sources = np.concatenate([edges[0], loops])
+        targets = np.concatenate([edges[1], loops])
+        pairs = np.unique(np.stack([sources, targets], axis=1), axis=0)
+        indptr = np.searchsorted(pairs[:, 0], np.arange(self.n + 1))
+        return indptr, pairs[:, 1]
+
+    def count_walks(self) -> int:
+        """Number of walks ``(i_0, ..., i_T)`` (ending at ``node`` for node-level targets)."""
+        indptr, targets = self._successors()
+        counts = np.ones(self.n, dtype=np.float64)
+        for _ in range(self.num_layers):
+            incoming = np.zeros(self.n)
+            np.add.at(incoming, targets, np.repeat(counts, np.diff(indptr)))
+            counts = incoming
+        return int(counts[self.node] if self.node is not None else counts.sum())
+
+    def _extend(self, walks: np.ndarray, indptr: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        last = walks[:, -1]
+        counts = indptr[last + 1] - indptr[last]
+        starts = np.repeat(indptr[last], counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        steps = targets[starts + offsets, None]
+        return np.concatenate([np.repeat(walks, counts, axis=0), steps], axis=1)
+
+    def _walk_masks(self, walks: np.ndarray) -> np.ndarray:
+        """Layer masks selecting exactly each walk prefix (layers past its end: all nodes)."""
+        count, length = walks.shape
+        masks = np.ones((count, self.num_layers + 1, self.n), dtype=bool)
+        masks[:, :length, :] = False
+        rows = np.repeat(np.arange(count), length)
+        layers = np.tile(np.arange(length), count)
+        masks[rows, layers, walks.reshape(-1)] = True
+        return masks
+
+    def walks(
+        self,
+        top: int | None = None,
+        *,
+        max_walks: int = 100_000,
+        beam_width: int = 256,
+        space: FeatureSpace | None = None,
+    ) -> Walks:
+        """Relevant walks.
+
+        All walks (``exact``) when there are at most ``max_walks``; otherwise a beam
+        search keeps, layer by layer, the ``beam_width`` walk prefixes whose completions
+        carry the largest absolute relevance (an approximation, as in Xiong et al.), and
+        returns its ``top`` best walks.
+        """
+        indptr, targets = self._successors()
+        total = self.count_walks()
+        if total <= max_walks:
+            walks = np.arange(self.n)[:, None]
+            for _ in range(self.num_layers):
+                walks = self._extend(walks, indptr, targets)
+            if self.node is not None:
+                walks = walks[walks[:, -1] == self.node]
+            relevance = self.layer_relevance(self._walk_masks(walks))
+            result = Walks(walks, relevance, self.n, exact=True, space=space)
+        else:
+            walks = np.arange(self.n)[:, None]
+            while True:
+                scores = self.layer_relevance(self._walk_masks(walks))
+                keep = np.argsort(-np.abs(scores), kind="stable")[:beam_width]
+                walks, scores = walks[keep], scores[keep]
+                if walks.shape[1] == self.num_layers + 1:
+                    break
+                walks = self._extend(walks, indptr, targets)
+            if self.node is not None:
+                walks, scores = walks[walks[:, -1] == self.node], scores[walks[:, -1] == self.node]
+            result = Walks(walks, scores, self.n, exact=False, space=space)
+        if top is not None:
+            order = np.argsort(-np.abs(result.relevance), kind="stable")[:top]
+            result = Walks(
+                result.nodes[order], result.relevance[order], self.n, result.exact, space
+            )
+        return result
+
+
+def accepts_graph(model: Any, inputs: Any) -> bool:
+    """Whether ``explain(model, inputs)`` should use GNN-LRP: a PyG graph and a model with
+    message-passing layers."""
+    if not type(inputs).__module__.startswith("torch_geometric"):
+        return False
+    return isinstance(model, torch.nn.Module) and bool(_message_passing_layers(model))

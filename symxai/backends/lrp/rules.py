@@ -1,0 +1,99 @@
+"""LRP rules for linear layers, implemented as modified gradients.
+
+For a linear layer ``z_k = sum_j a_j w_jk + b_k`` with upper-layer relevance ``R_k``,
+the rules of Montavon et al. (LRP overview, 2019) redistribute
+
+.. math::  R_j = \\sum_k \\frac{a_j \\rho(w_{jk})}
+                 {\\epsilon_k + \\sum_{j'} a_{j'} \\rho(w_{j'k}) + \\rho(b_k)} R_k
+
+with ``rho(w) = w`` (LRP-0, ``epsilon = 0``), ``rho(w) = w`` and a stabiliser
+``epsilon`` (LRP-epsilon), or ``rho(w) = w + gamma * max(0, w)`` (LRP-gamma).
+
+As a modified gradient (the "gradient trick", as in zennit): with ``z`` the layer's
+output and ``z' = rho``-modified output, the hooked layer returns
+
+.. math::  \\tilde z = z' \\cdot [z / s(z')]_{\\text{det}}
+                    + [z - z' \\cdot z / s(z')]_{\\text{det}},
+
+``s(z') = z' + epsilon * sign(z')``. Its forward value is exactly ``z``; its gradient
+is ``rho(W)^T (z / s(z')) g``, so that Input x Gradient, ``R = a * grad``, propagated
+through a network of such layers and ReLUs (identity rule: the ReLU gradient passes
+relevance where the unit is on) computes LRP. Biases and ``epsilon`` absorb the
+part of the relevance the rule does not pass down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch.nn import functional
+
+__all__ = ["Epsilon", "Gamma", "Rule", "Zero", "lrp_linear_output", "stabilise"]
+
+
+def stabilise(z: torch.Tensor, epsilon: float) -> torch.Tensor:
+    """``z + epsilon * sign(z)`` with ``sign(0) = 1``: a denominator that is never 0."""
+    return z + epsilon * torch.where(z >= 0, 1.0, -1.0).to(z.dtype)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Base class: ``rho`` applied to weights and biases, and the stabiliser ``epsilon``."""
+
+    epsilon: float = 1e-9
+
+    def modify(self, parameter: torch.Tensor) -> torch.Tensor:
+        """``rho(parameter)``."""
+        return parameter
+
+    @property
+    def passes_gradient_unchanged(self) -> bool:
+        """True when the rule is plain Input x Gradient (no hook needed)."""
+        return False
+
+
+@dataclass(frozen=True)
+class Zero(Rule):
+    """LRP-0: ``rho(w) = w``, no stabiliser beyond numerical safety; the plain gradient."""
+
+    epsilon: float = 0.0
+
+    @property
+    def passes_gradient_unchanged(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class Epsilon(Rule):
+    """LRP-epsilon: ``rho(w) = w`` with stabiliser ``epsilon`` (absorbs weak relevance)."""
+
+    epsilon: float = 1e-6
+
+
+@dataclass(frozen=True)
+class Gamma(Rule):
+    """LRP-gamma: ``rho(w) = w + gamma * max(0, w)`` favours positive contributions."""
+
+    gamma: float = 0.25
+    epsilon: float = 1e-9
+
+    def modify(self, parameter: torch.Tensor) -> torch.Tensor:
+        return parameter + self.gamma * parameter.clamp(min=0)
+
+
+def lrp_linear_output(
+    inputs: torch.Tensor,
+    output: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    rule: Rule,
+) -> torch.Tensor:
+    """The hooked output ``z~`` of a linear layer under ``rule`` (see the module docstring)."""
+    if rule.passes_gradient_unchanged:
+        return output
+    modified_bias = None if bias is None else rule.modify(bias)
+    modified = functional.linear(inputs, rule.modify(weight), modified_bias)
+    ratio = (output / stabilise(modified, rule.epsilon)).detach()
+    routed = modified * ratio
+    return routed + (output - routed).detach()
