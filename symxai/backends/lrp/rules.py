@@ -37,11 +37,11 @@ def stabilise(z: torch.Tensor, epsilon: float) -> torch.Tensor:
     return z + epsilon * torch.where(z >= 0, 1.0, -1.0).to(z.dtype)
 
 
-@dataclass(frozen=True)
 class Rule:
-    """Base class: ``rho`` applied to weights and biases, and the stabiliser ``epsilon``."""
+    """Base class of LRP rules: ``rho`` applied to weights and biases, and the
+    stabiliser ``epsilon`` of the denominator."""
 
-    epsilon: float = 1e-9
+    epsilon: float = 0.0
 
     def modify(self, parameter: torch.Tensor) -> torch.Tensor:
         """``rho(parameter)``."""
@@ -55,9 +55,7 @@ class Rule:
 
 @dataclass(frozen=True)
 class Zero(Rule):
-    """LRP-0: ``rho(w) = w``, no stabiliser beyond numerical safety; the plain gradient."""
-
-    epsilon: float = 0.0
+    """LRP-0: ``rho(w) = w``, no stabiliser; the plain gradient."""
 
     @property
     def passes_gradient_unchanged(self) -> bool:
@@ -73,7 +71,8 @@ class Epsilon(Rule):
 
 @dataclass(frozen=True)
 class Gamma(Rule):
-    """LRP-gamma: ``rho(w) = w + gamma * max(0, w)`` favours positive contributions."""
+    """LRP-gamma: ``rho(w) = w + gamma * max(0, w)`` favours positive contributions;
+    ``epsilon`` only guards the denominator."""
 
     gamma: float = 0.25
     epsilon: float = 1e-9
