@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -42,7 +44,7 @@ class GraphModel(torch.nn.Module):
                 return GCNConv(i, o, bias=bias)
             return GraphConv(i, o, bias=bias)
 
-        self.convs = torch.nn.ModuleList(layer(i, o) for i, o in zip(dims, dims[1:], strict=False))
+        self.convs = torch.nn.ModuleList(layer(i, o) for i, o in itertools.pairwise(dims))
         if kind == "gin":
             for conv in self.convs:
                 torch.nn.init.constant_(conv.eps, 0.3)
@@ -158,7 +160,7 @@ def test_edge_relevance_sums_walks_crossing_each_bond() -> None:
         crossing = [
             r
             for w, r in zip(walks.nodes.tolist(), walks.relevance, strict=True)
-            if any({a, b} == {i, j} for a, b in zip(w, w[1:], strict=False))
+            if any({a, b} == {i, j} for a, b in itertools.pairwise(w))
         ]
         assert scores[e] == pytest.approx(sum(crossing), abs=1e-12)
 
