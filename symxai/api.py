@@ -61,9 +61,7 @@ def explain(
         raise FeatureSpaceError(
             f"the feature space has {space.n} features, the {entry.name} backend found {instance.n}"
         )
-    return Explanation(
-        space,
-        set_function,
-        prediction=instance.prediction(),
-        metadata={"backend": entry.name, **{k: v for k, v in options.items() if k == "target"}},
-    )
+    metadata = {"backend": entry.name, "backend_instance": instance}
+    if "target" in options:
+        metadata["target"] = options["target"]
+    return Explanation(space, set_function, prediction=instance.prediction(), metadata=metadata)

@@ -13,14 +13,24 @@ from symxai.backends.perturbation import PerturbationBackend, select_target
 
 
 def _gnn_lrp(model: Any, inputs: Any, **options: Any) -> Backend:
-    """GNN-LRP factory; imports torch_geometric only when a graph model is explained."""
+    """GNN-LRP factory; imports torch_geometric only when a graph model is explained.
+
+    ``inputs`` is a PyG graph, or a domain object with ``to_data()`` and
+    ``feature_space()`` (a molecule), whose feature space then names the nodes.
+    """
     from symxai.backends.gnn_lrp import GNNLRPBackend
 
+    if hasattr(inputs, "to_data") and hasattr(inputs, "feature_space"):
+        backend = GNNLRPBackend(model, inputs.to_data(), **options)
+        backend.space = inputs.feature_space()
+        return backend
     return GNNLRPBackend(model, inputs, **options)
 
 
 def _is_graph_model(model: Any, inputs: Any) -> bool:
-    """A PyG graph input and a model with message-passing layers."""
+    """A PyG graph (or an object convertible to one) and a model with message passing."""
+    if hasattr(inputs, "to_data") and hasattr(inputs, "feature_space"):
+        inputs = inputs.to_data()
     if not type(inputs).__module__.startswith("torch_geometric"):
         return False
     from symxai.backends.gnn_lrp import accepts_graph
@@ -29,7 +39,12 @@ def _is_graph_model(model: Any, inputs: Any) -> bool:
 
 
 register_backend("perturbation", PerturbationBackend)
-register_backend("gnn-lrp", _gnn_lrp, accepts=_is_graph_model)
+register_backend(
+    "gnn-lrp",
+    _gnn_lrp,
+    accepts=_is_graph_model,
+    default_space=lambda backend: getattr(backend, "space", None),
+)
 
 __all__ = [
     "Backend",

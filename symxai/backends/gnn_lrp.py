@@ -56,6 +56,21 @@ __all__ = ["GNNLRPBackend", "Walks"]
 _GRAPH_ARGUMENTS = ("x", "edge_index", "batch", "edge_attr", "edge_weight", "ptr")
 
 
+class _MaskGradient(torch.autograd.Function):
+    """``h = m h + (1 - m) [h]_detached``: the forward value ``h`` unchanged, the gradient
+    multiplied by the node mask ``m`` (one fused step instead of four tensor operations)."""
+
+    @staticmethod
+    def forward(ctx: Any, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(mask)
+        return states.view_as(states)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
+        (mask,) = ctx.saved_tensors
+        return grad * mask, None
+
+
 def _message_passing_layers(model: torch.nn.Module) -> list[torch.nn.Module]:
     """The outermost ``MessagePassing`` modules of ``model`` (nested ones are internal)."""
     from torch_geometric.nn import MessagePassing
@@ -228,6 +243,7 @@ class GNNLRPBackend:
                 f"{type(model).__name__} has no torch_geometric MessagePassing layer: use the "
                 "perturbation backend for models that are not graph networks"
             )
+        self.space: FeatureSpace | None = None
         self._batches: dict[int, Any] = {}
         self._masks: torch.Tensor | None = None
         self._calls = 0
@@ -260,8 +276,7 @@ class GNNLRPBackend:
                 raise RuntimeError(
                     "the model called its message-passing layers more often than when probed"
                 )
-            mask = self._masks[self._calls].to(output.dtype)
-            return mask * output + (1 - mask) * output.detach()
+            return _MaskGradient.apply(output, self._masks[self._calls].to(output.dtype))
 
         handles = [layer.register_forward_hook(hook) for layer in self._layers]
         self._calls = 0
@@ -317,7 +332,7 @@ class GNNLRPBackend:
         masks = masks.reshape(self.num_layers + 1, copies * self.n, 1).to(x.dtype)
         leaf = x.detach().clone().requires_grad_(True)
         batch = batch.clone()
-        batch.x = masks[0] * leaf + (1 - masks[0]) * leaf.detach()
+        batch.x = _MaskGradient.apply(leaf, masks[0])
         self._masks = masks
         try:
             with torch.enable_grad(), lrp_hooks(self.model, self.rules), self._masking():

@@ -187,8 +187,8 @@ def explain_molecule(
 
     The features are the atoms (``C0 .. N7 O8 .. H12``), element names and ``element:X``
     resolve to all atoms of an element, and ``smarts"..."`` atoms to substructure matches.
-    ``explanation.metadata`` holds the backend (for walks and node relevance) and the
-    molecule.
+    ``explanation.metadata["backend_instance"]`` is the :class:`GNNLRPBackend` (walks,
+    node relevance) and ``explanation.metadata["molecule"]`` the molecule.
     """
     if isinstance(molecule, str):
         molecule = molecule_from_smiles(molecule)
@@ -201,6 +201,11 @@ def explain_molecule(
         molecule.feature_space(),
         backend.set_function(),
         prediction=backend.prediction(),
-        metadata={"backend": backend, "molecule": molecule, "target": target},
+        metadata={
+            "backend": "gnn-lrp",
+            "backend_instance": backend,
+            "molecule": molecule,
+            "target": target,
+        },
         missing=missing,
     )

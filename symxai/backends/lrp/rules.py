@@ -25,6 +25,7 @@ part of the relevance the rule does not pass down.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch.nn import functional
@@ -33,8 +34,9 @@ __all__ = ["Epsilon", "Gamma", "Rule", "Zero", "lrp_linear_output", "stabilise"]
 
 
 def stabilise(z: torch.Tensor, epsilon: float) -> torch.Tensor:
-    """``z + epsilon * sign(z)`` with ``sign(0) = 1``: a denominator that is never 0."""
-    return z + epsilon * torch.where(z >= 0, 1.0, -1.0).to(z.dtype)
+    """``z + epsilon * sign(z)`` with ``sign(+0) = 1``, ``sign(-0) = -1``: a denominator
+    that is never 0 when ``epsilon > 0``."""
+    return z.abs().add_(epsilon).copysign_(z)
 
 
 class Rule:
@@ -81,6 +83,26 @@ class Gamma(Rule):
         return parameter + self.gamma * parameter.clamp(min=0)
 
 
+class _RoutedGradient(torch.autograd.Function):
+    """Identity on the forward value ``z``; backward ``g -> rho(W)^T (scale * g)``."""
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        inputs: torch.Tensor,
+        value: torch.Tensor,
+        weight: torch.Tensor,
+        scale: torch.Tensor,
+    ) -> torch.Tensor:
+        ctx.save_for_backward(weight, scale)
+        return value
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
+        weight, scale = ctx.saved_tensors
+        return (grad * scale) @ weight, None, None, None
+
+
 def lrp_linear_output(
     inputs: torch.Tensor,
     output: torch.Tensor,
@@ -88,11 +110,13 @@ def lrp_linear_output(
     bias: torch.Tensor | None,
     rule: Rule,
 ) -> torch.Tensor:
-    """The hooked output ``z~`` of a linear layer under ``rule`` (see the module docstring)."""
+    """The hooked output ``z~`` of a linear layer under ``rule`` (see the module docstring):
+    forward value ``z``, gradient ``rho(W)^T (z / s(z') * g)`` with respect to ``inputs``."""
     if rule.passes_gradient_unchanged:
         return output
-    modified_bias = None if bias is None else rule.modify(bias)
-    modified = functional.linear(inputs, rule.modify(weight), modified_bias)
-    ratio = (output / stabilise(modified, rule.epsilon)).detach()
-    routed = modified * ratio
-    return routed + (output - routed).detach()
+    with torch.no_grad():
+        weight = rule.modify(weight.detach())
+        modified_bias = None if bias is None else rule.modify(bias.detach())
+        modified = functional.linear(inputs, weight, modified_bias)
+        scale = output / stabilise(modified, rule.epsilon)
+    return _RoutedGradient.apply(inputs, output.detach(), weight, scale)
