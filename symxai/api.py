@@ -64,4 +64,10 @@ def explain(
     metadata = {"backend": entry.name, "backend_instance": instance}
     if "target" in options:
         metadata["target"] = options["target"]
-    return Explanation(space, set_function, prediction=instance.prediction(), metadata=metadata)
+    return Explanation(
+        space,
+        set_function,
+        prediction=instance.prediction(),
+        metadata=metadata,
+        exact_dividends=getattr(instance, "exact_decomposition", None),
+    )

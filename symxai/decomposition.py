@@ -207,6 +207,40 @@ class Decomposition:
         """``sum_{L ⊆ S} mu(L)``: ``v(S ∩ C)`` when complete, else its order-``k`` truncation."""
         return float(self.values[self._rows_within(self._indices(subset))].sum())
 
+    def restrict(
+        self, context: np.ndarray | None = None, max_order: int | None = None
+    ) -> Decomposition:
+        """The dividends of ``L ⊆ C`` with ``|L| <= max_order``: the decomposition of the
+        game restricted to the context (``v_C(S) = v(S ∩ C)`` has the same ``mu(L)`` for
+        ``L ⊆ C``), truncated by order."""
+        mask = np.ones(self.n, dtype=bool) if context is None else np.asarray(context, bool)
+        rows = self._rows_within(np.flatnonzero(mask))
+        order = self.max_order if max_order is None else min(max_order, self.max_order)
+        rows &= self.orders <= order
+        keep = np.flatnonzero(rows)
+        complete = self.complete and (max_order is None or max_order >= mask.sum())
+        if self._codes is not None:
+            if context is not None and not mask[self.context].all():
+                raise ValueError("restricting a dense decomposition to a smaller context")
+            return Decomposition(
+                self.n,
+                self.context,
+                self.values[keep],
+                codes=self._codes[keep],
+                max_order=order,
+                space=self.space,
+                complete=complete,
+            )
+        return Decomposition(
+            self.n,
+            np.flatnonzero(mask),
+            self.values[keep],
+            members=self._members[keep],
+            max_order=order,
+            space=self.space,
+            complete=complete,
+        )
+
     def by_order(self) -> pd.Series:
         """Summed dividends per order ``|L|`` (order 0 is ``v(∅)``)."""
         return pd.Series(self.values).groupby(self.orders).sum().rename("dividend")

@@ -13,7 +13,7 @@ set function's cache, so repeated and overlapping queries are cheap.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -46,6 +46,10 @@ class Explanation:
         The explained model output, when known (for display and conservation checks).
     metadata:
         Free-form information kept with the explanation (backend, target, input id ...).
+    exact_dividends:
+        Optional backend shortcut returning the complete decomposition (for GNN-LRP: from
+        its relevant walks) or ``None`` when that is infeasible; used by :meth:`dividends`
+        instead of evaluating ``2^n`` coalitions.
     missing:
         Default for atoms that match no feature: ``"error"`` (raise
         :class:`~symxai.UnknownAtomError` with suggestions) or ``"absent"`` (the atom is
@@ -60,6 +64,7 @@ class Explanation:
         prediction: float | None = None,
         metadata: dict[str, Any] | None = None,
         missing: str = "error",
+        exact_dividends: Callable[[], Decomposition | None] | None = None,
     ) -> None:
         if space.n != set_function.n:
             raise FeatureSpaceError(
@@ -70,6 +75,8 @@ class Explanation:
         self.prediction = prediction
         self.metadata = dict(metadata or {})
         self.missing = missing
+        self._exact_dividends = exact_dividends
+        self._exact: Decomposition | None = None
         self._decompositions: dict[tuple[int | None, bytes], Decomposition] = {}
 
     @property
@@ -205,10 +212,17 @@ class Explanation:
 
     # -------------------------------------------------------- decompositions
     def dividends(self, max_order: int | None = None, context: ContextLike = None) -> Decomposition:
-        """Harsanyi dividends ``mu(L)``, ``L ⊆ C``: all of them (``max_order=None``, at most 24
-        features in the context) or those with ``|L| <= max_order``. Cached."""
+        """Harsanyi dividends ``mu(L)``, ``L ⊆ C``: all of them (``max_order=None``) or those
+        with ``|L| <= max_order``. Cached. Exact for all ``n`` when the backend supplies
+        them (GNN-LRP walks); otherwise from ``2^|C|`` values (``|C| <= 24``) or from the
+        coalitions of at most ``max_order`` features."""
         mask = self.context_mask(context)
         key = (max_order, np.packbits(mask).tobytes())
+        if self._exact is None and self._exact_dividends is not None:
+            self._exact = self._exact_dividends()
+            self._exact_dividends = None
+        if key not in self._decompositions and self._exact is not None:
+            self._decompositions[key] = self._exact.restrict(mask, max_order)
         if key not in self._decompositions:
             self._decompositions[key] = harsanyi_dividends(
                 self.set_function, max_order=max_order, context=mask, space=self.space

@@ -44,10 +44,10 @@ def test_mutagenicity_ground_truth_edges_are_inside_no2_and_nh2_groups() -> None
     assert with_truth > 1000  # many mutagens carry a nitro or amino group
 
 
-def test_demo_runs_and_its_numbers_are_consistent(tmp_path: Path) -> None:
+def run_example(name: str, tmp_path: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "SYMXAI_CACHE": str(tmp_path / "cache")}
     result = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "demo.py")],
+        [sys.executable, str(ROOT / "examples" / name)],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -55,12 +55,38 @@ def test_demo_runs_and_its_numbers_are_consistent(tmp_path: Path) -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    report = json.loads((tmp_path / "symxai-output" / "demo.json").read_text())
+    return result
+
+
+def test_demo_explains_a_nitroaromatic_mutagen(tmp_path: Path) -> None:
+    result = run_example("demo.py", tmp_path)
+    out = tmp_path / "symxai-output"
+    report = json.loads((out / "demo.json").read_text())
+    assert report["prediction"] >= 2.0  # a confidently predicted mutagen
+    # The relevant walks add up to the subgraph relevance of the whole molecule.
+    assert report["walks_sum"] == pytest.approx(report["value_all_atoms"], rel=1e-4)
+    assert sum(report["node_relevance"].values()) == pytest.approx(
+        report["value_all_atoms"], rel=1e-4
+    )
+    relevance = report["relevance"]
+    nitro, benzene = 'smarts"[N+](=O)[O-]"', 'smarts"c1ccccc1"'
+    # R(a | b) = R(a) + R(b) - R(a & b), with R(b) = R(b & ~a) + R(b & a).
+    assert relevance[f"{nitro} | {benzene}"] == pytest.approx(
+        relevance[nitro] + relevance[f"{benzene} & ~{nitro}"], abs=1e-5
+    )
+    for image in ("demo_molecule.png", "demo_dividends.png"):
+        assert (out / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "query relevance" in result.stdout
+
+
+def test_perturbation_example_numbers_are_consistent(tmp_path: Path) -> None:
+    result = run_example("perturbation_mutag.py", tmp_path)
+    report = json.loads((tmp_path / "symxai-output" / "perturbation_mutag.json").read_text())
     assert report["heldout_accuracy"] >= 0.7
     relevance = report["relevance"]
     # The molecule has no chlorine: ~Cl is true on every coalition.
     assert relevance["N & O & ~Cl"] == pytest.approx(relevance["N & O"])
-    # Shapley shares over the element groups covering all atoms add up to v(N) - v(empty).
+    # Shapley shares over element groups covering all its atoms add up to v(N) - v(empty).
     total = report["prediction"] - report["empty_value"]
     assert sum(report["shapley"].values()) == pytest.approx(total, abs=1e-5)
     assert "prediction (mutagen - nonmutagen logit)" in result.stdout

@@ -195,3 +195,22 @@ def test_clear_errors() -> None:
     with pytest.raises(FeatureSpaceError, match="max_order"):
         harsanyi_dividends(backend.set_function())
     assert len(harsanyi_dividends(backend.set_function(), max_order=2)) == 1 + 30 + 435
+
+
+def test_explanation_dividends_from_walks_match_the_generic_paths() -> None:
+    """Explanation.dividends uses the exact walk decomposition; restricted to a context
+    or an order it equals the generic Möbius / order-limited computations."""
+    data = ring_with_chords()
+    explanation = symxai.explain(model_for("gcn"), data, target=1, rules=Gamma(0.2))
+    backend = explanation.metadata["backend_instance"]
+    context = np.array([True, True, False, True, True, False, True])
+    restricted = explanation.dividends(context=context)
+    generic = harsanyi_dividends(backend.set_function(), context=context)
+    for subset, value in zip(generic.subsets(), generic.values, strict=True):
+        assert restricted[subset] == pytest.approx(value, abs=1e-10)
+    assert restricted[(2, 3)] == 0.0  # feature 2 is outside the context
+    low = explanation.dividends(max_order=2)
+    reference = harsanyi_dividends(backend.set_function(), max_order=2)
+    for subset, value in zip(reference.subsets(), reference.values, strict=True):
+        assert low[subset] == pytest.approx(value, abs=1e-10)
+    assert low.orders.max() <= 2

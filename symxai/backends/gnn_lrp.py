@@ -371,6 +371,13 @@ class GNNLRPBackend:
         """``f(x) - v(N)``: the part of the output that biases and stabilisers absorb."""
         return self.prediction() - float(self(np.ones((1, self.n), dtype=bool))[0])
 
+    def exact_decomposition(self, max_walks: int = 100_000) -> Decomposition | None:
+        """The exact Harsanyi dividends from all relevant walks, or ``None`` when the graph
+        has more than ``max_walks`` walks."""
+        if self.count_walks() > max_walks:
+            return None
+        return self.walks(max_walks=max_walks, space=self.space).decomposition()
+
     # ---------------------------------------------------------------- walks
     def _successors(self) -> tuple[np.ndarray, np.ndarray]:
         """CSR arrays (``indptr``, ``targets``) of the steps a walk may take: along an edge

@@ -197,8 +197,9 @@ def explain_molecule(
     backend = GNNLRPBackend(
         model, molecule.to_data(), target=target, rules=rules, batch_size=batch_size
     )
+    backend.space = molecule.feature_space()
     return Explanation(
-        molecule.feature_space(),
+        backend.space,
         backend.set_function(),
         prediction=backend.prediction(),
         metadata={
@@ -208,4 +209,5 @@ def explain_molecule(
             "target": target,
         },
         missing=missing,
+        exact_dividends=backend.exact_decomposition,
     )
