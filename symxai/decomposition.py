@@ -251,9 +251,7 @@ class Decomposition:
             return "{" + ", ".join(f"#{i}" for i in subset) + "}"
         return "{" + ", ".join(self.space.names[i] for i in subset) + "}"
 
-    def to_pandas(self, min_order: int = 0) -> pd.DataFrame:
-        """One row per coalition: ``subset`` (tuple), ``names``, ``order``, ``dividend``."""
-        rows = np.flatnonzero(self.orders >= min_order)
+    def _frame(self, rows: np.ndarray) -> pd.DataFrame:
         subsets = self.subsets(rows)
         return pd.DataFrame(
             {
@@ -264,6 +262,10 @@ class Decomposition:
             }
         )
 
+    def to_pandas(self, min_order: int = 0) -> pd.DataFrame:
+        """One row per coalition: ``subset`` (tuple), ``names``, ``order``, ``dividend``."""
+        return self._frame(np.flatnonzero(self.orders >= min_order))
+
     def top(self, k: int = 10, *, by: str = "abs", min_order: int = 1) -> pd.DataFrame:
         """The ``k`` coalitions with the largest ``|mu|`` (``by="abs"``), ``mu`` (``"value"``)
         or most negative ``mu`` (``"negative"``), among orders ``>= min_order``."""
@@ -272,17 +274,7 @@ class Decomposition:
         if score is None:
             raise ValueError(f"by must be 'abs', 'value' or 'negative', got {by!r}")
         keys = score(self.values[rows])
-        k = min(k, rows.size)
-        best = rows[np.argsort(-keys, kind="stable")[:k]]
-        subsets = self.subsets(best)
-        return pd.DataFrame(
-            {
-                "subset": subsets,
-                "names": [self._names(s) for s in subsets],
-                "order": self.orders[best],
-                "dividend": self.values[best],
-            }
-        )
+        return self._frame(rows[np.argsort(-keys, kind="stable")[: min(k, rows.size)]])
 
     def to_shapiq(self) -> Any:
         """The dividends as ``shapiq.InteractionValues`` with index ``"Moebius"``.
