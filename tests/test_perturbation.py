@@ -104,3 +104,12 @@ def test_bad_inputs_give_clear_errors() -> None:
         symxai.explain(model, x, backend="lrp-typo")
     with pytest.raises(FeatureSpaceError, match="3 features"):
         symxai.explain(model, x, names=["a", "b", "c"], target=0)
+
+
+def test_elements_marked_minus_one_are_never_perturbed() -> None:
+    x = torch.tensor([5.0, 1.0, 2.0, 7.0])
+    backend = PerturbationBackend(
+        lambda batch: batch.sum(1), x, feature_mask=torch.tensor([-1, 0, 1, -1])
+    )
+    assert backend.n == 2
+    np.testing.assert_allclose(backend(np.array([[False, False], [True, False]])), [12.0, 13.0])

@@ -78,7 +78,8 @@ class PerturbationBackend:
         See :data:`Baseline`; default zeros.
     feature_mask:
         Integer tensor broadcastable to ``x.shape`` with values ``0..n-1``: the feature
-        each input element belongs to. Default: feature ``i`` is ``x[i]``.
+        each input element belongs to; ``-1`` marks elements that are never perturbed
+        (special tokens). Default: feature ``i`` is ``x[i]``.
     batch_size:
         Largest number of perturbed copies per forward pass.
     """
@@ -147,17 +148,20 @@ class PerturbationBackend:
                 f"input shape {tuple(x.shape)}"
             ) from error
         ids = torch.unique(feature_mask)
-        if ids.min() < 0 or not torch.equal(
+        ids = ids[ids != -1]
+        if ids.numel() == 0 or not torch.equal(
             ids, torch.arange(int(ids.max()) + 1, device=ids.device)
         ):
             raise FeatureSpaceError(
-                "feature_mask ids must be exactly 0..n-1, each used at least once"
+                "feature_mask ids must be exactly 0..n-1, each used at least once "
+                "(and -1 for elements that are never perturbed)"
             )
         return feature_mask.long()
 
     def perturbed_inputs(self, masks: torch.Tensor) -> torch.Tensor:
         """The batch ``x ⊙ m_S + b ⊙ (1 - m_S)`` for bool coalition masks ``[B, n]``."""
-        keep = masks[:, self.feature_mask]
+        always = torch.ones((masks.shape[0], 1), dtype=torch.bool, device=masks.device)
+        keep = torch.cat([masks, always], dim=1)[:, self.feature_mask]
         return torch.where(keep, self.inputs.unsqueeze(0), self.baseline.unsqueeze(0))
 
     @torch.no_grad()
