@@ -63,3 +63,16 @@ def test_absent_words_are_errors_with_suggestions_unless_absent_is_asked(model) 
     assert explanation.relevance('"not" & "bad"', missing="absent") == 0.0
     with pytest.raises(ValueError, match="backend"):
         explain_sentence(SENTENCE, model, backend="shap")
+
+
+def test_token_heatmap_writes_images_and_checks_its_input(tmp_path) -> None:
+    from symxai.domains.text import token_heatmap
+
+    words = ["not", "good"]
+    path = token_heatmap(words, [-1.0, 0.5], tmp_path / "words.png", title="t")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in token_heatmap(words, [0.0, 0.0], tmp_path / "words.svg").read_text()
+    with pytest.raises(ValueError, match="2 finite"):
+        token_heatmap(words, [1.0], tmp_path / "bad.png")
+    with pytest.raises(ValueError, match="suffix"):
+        token_heatmap(words, [1.0, 2.0], tmp_path / "words.jpg")

@@ -72,8 +72,8 @@ __all__ = [
     "POSITIVE",
     "POSITIVE_WORDS",
     "TrainedText",
-    "load_sentiment_classifier",
     "explain_sentence",
+    "load_sentiment_classifier",
     "load_tokenizer",
     "minilm_path",
     "negation_sentences",
@@ -83,6 +83,7 @@ __all__ = [
     "sentence_space",
     "sentiment_split",
     "tiny_bert",
+    "token_heatmap",
     "train_sentiment_classifier",
     "words_and_token_groups",
 ]
@@ -661,3 +662,52 @@ def _perturbation_backend(
     return PerturbationBackend(
         attend, encoded["attention_mask"][0], target=target, baseline=0.0, feature_mask=feature_mask
     )
+
+
+def token_heatmap(
+    words: Sequence[str],
+    relevance: Sequence[float] | np.ndarray,
+    path: str | Path,
+    *,
+    title: str = "",
+) -> Path:
+    """Draw the words of a sentence on backgrounds coloured by relevance (red positive,
+    blue negative, intensity ``|R| / max |R|``); PNG or SVG by the suffix of ``path``."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from symxai.domains.drawing import relevance_colour
+
+    path = Path(path)
+    if path.suffix.lower() not in (".png", ".svg"):
+        raise ValueError(f"cannot draw to {str(path)!r}: the suffix must be .png or .svg")
+    values = np.asarray(relevance, dtype=np.float64)
+    if values.shape != (len(words),) or not np.isfinite(values).all():
+        raise ValueError(f"relevance must be {len(words)} finite numbers, got shape {values.shape}")
+    scale = float(np.abs(values).max()) or 1.0
+    figure = Figure(figsize=(min(14.0, 1.0 + 0.12 * sum(len(w) + 2 for w in words)), 1.4))
+    axes = figure.add_axes((0.01, 0.05, 0.98, 0.65 if title else 0.9))
+    axes.set_axis_off()
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    x = 0.0
+    for word, value in zip(words, values, strict=True):
+        text = axes.text(
+            x,
+            0.5,
+            word,
+            fontsize=13,
+            va="center",
+            ha="left",
+            transform=axes.transAxes,
+            bbox={
+                "boxstyle": "round,pad=0.25",
+                "facecolor": relevance_colour(value, scale),
+                "edgecolor": "none",
+            },
+        )
+        box = text.get_window_extent(renderer=renderer).transformed(axes.transAxes.inverted())
+        x = box.x1 + 0.012
+    if title:
+        figure.suptitle(title, fontsize=11)
+    figure.savefig(path, dpi=150)
+    return path
