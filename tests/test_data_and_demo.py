@@ -90,3 +90,11 @@ def test_perturbation_example_numbers_are_consistent(tmp_path: Path) -> None:
     total = report["prediction"] - report["empty_value"]
     assert sum(report["shapley"].values()) == pytest.approx(total, abs=1e-5)
     assert "prediction (mutagen - nonmutagen logit)" in result.stdout
+
+
+def test_face_regions_example_writes_both_heatmaps(tmp_path: Path) -> None:
+    result = run_example("face_regions.py", tmp_path)
+    for backend in ("lrp", "perturbation"):
+        image = tmp_path / "symxai-output" / f"face_{backend}.png"
+        assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "eyes & ~mouth" in result.stdout
