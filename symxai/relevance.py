@@ -45,6 +45,7 @@ from symxai.setfunction import SetFunction, masks_from_codes
 
 __all__ = [
     "MAX_QUERY_ATOMS",
+    "RelevancePlan",
     "correlation_scores",
     "dividend_relevance",
     "query_relevances",
@@ -116,6 +117,56 @@ class _AtomLattice:
         return np.broadcast_to(np.asarray(query.evaluate(assignment), dtype=bool), (1 << self.k,))
 
 
+@dataclass
+class RelevancePlan:
+    """The closed-form harsanyi relevance of several queries as one batch of coalitions.
+
+    ``masks`` are the coalitions whose values the queries need (``2^k`` per query, plus
+    ``v(∅)`` where ``q(∅)`` is true); :meth:`relevances` turns their values into
+    ``R(q)``. Evaluating ``masks`` for many inputs with the same features (the frames of
+    a trajectory) in one pass and applying :meth:`relevances` to each row is how batch
+    runs share the work.
+    """
+
+    masks: np.ndarray
+    truths: list[np.ndarray]
+    sizes: list[int]
+
+    @classmethod
+    def build(
+        cls,
+        queries: Sequence[Query],
+        atom_sets: Mapping[Atom, np.ndarray],
+        n: int,
+        context: np.ndarray | None = None,
+    ) -> RelevancePlan:
+        context = np.ones(n, dtype=bool) if context is None else np.asarray(context, dtype=bool)
+        batches, truths, sizes = [], [], []
+        for query in queries:
+            masks = _atom_masks(query, atom_sets, n)
+            lattice = _AtomLattice.build(list(masks.values()), context)
+            truth = lattice.truth(query, masks)
+            batches.append(lattice.masks)
+            if truth[0]:
+                batches.append(np.zeros((1, n), dtype=bool))
+            truths.append(truth)
+            sizes.append(lattice.masks.shape[0])
+        masks = np.concatenate(batches) if batches else np.zeros((0, n), dtype=bool)
+        return cls(masks=masks, truths=truths, sizes=sizes)
+
+    def relevances(self, values: np.ndarray) -> np.ndarray:
+        """``R(q)`` of every query from the values of :attr:`masks` (in that order)."""
+        out, offset = np.empty(len(self.truths)), 0
+        for index, (truth, size) in enumerate(zip(self.truths, self.sizes, strict=True)):
+            dividends = moebius_transform(values[offset : offset + size])
+            offset += size
+            out[index] = dividends[truth].sum()
+            if truth[0]:
+                out[index] -= values[offset]
+                offset += 1
+        return out
+
+
 def _atom_masks(
     query: Query, atom_sets: Mapping[Atom, np.ndarray], n: int
 ) -> dict[Atom, np.ndarray]:
@@ -162,27 +213,8 @@ def query_relevances(
     context = np.ones(n, dtype=bool) if context is None else np.asarray(context, dtype=bool)
     empty = np.zeros((1, n), dtype=bool)
     if mode == "harsanyi":
-        lattices, truths, batches = [], [], []
-        for query in queries:
-            masks = _atom_masks(query, atom_sets, n)
-            lattice = _AtomLattice.build(list(masks.values()), context)
-            truth = lattice.truth(query, masks)
-            lattices.append(lattice)
-            truths.append(truth)
-            batches.append(lattice.masks)
-            if truth[0]:
-                batches.append(empty)
-        values = set_function(np.concatenate(batches)) if batches else np.empty(0)
-        out, offset = np.empty(len(queries)), 0
-        for index, (lattice, truth) in enumerate(zip(lattices, truths, strict=True)):
-            size = lattice.masks.shape[0]
-            dividends = moebius_transform(values[offset : offset + size])
-            offset += size
-            out[index] = dividends[truth].sum()
-            if truth[0]:
-                out[index] -= values[offset]
-                offset += 1
-        return out
+        plan = RelevancePlan.build(queries, atom_sets, n, context)
+        return plan.relevances(set_function(plan.masks) if len(plan.masks) else np.empty(0))
     members: list[Query] = list(query_set or queries)
     for query in queries:
         if not any(query == member for member in members):
