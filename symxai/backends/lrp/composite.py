@@ -2,7 +2,9 @@
 
 Rules are assigned by module name: a mapping from ``fnmatch`` patterns on qualified
 module names (``"convs.0.*"``, ``"lin"``, ``"*"``) to rules, first match wins, or one
-rule for every layer. Every ``torch.nn.Linear`` and ``torch_geometric.nn.Linear`` gets
+rule for every layer. A linear module with a built-in activation (schnetpack's
+``Dense(..., activation=shifted_softplus)``) also gets the identity rule for it.
+Every ``torch.nn.Linear`` and ``torch_geometric.nn.Linear`` gets
 its rule; everything else (ReLU, sums, aggregation, pooling, normalisation in eval mode)
 keeps its ordinary gradient, which is the LRP identity / LRP-0 rule for those operations.
 """
@@ -40,6 +42,12 @@ def linear_layers(model: torch.nn.Module) -> list[tuple[str, torch.nn.Module]]:
     return [(name, module) for name, module in model.named_modules() if isinstance(module, types)]
 
 
+def _has_activation(module: torch.nn.Module) -> bool:
+    """A linear module that applies its own element-wise activation (schnetpack ``Dense``)."""
+    activation = getattr(module, "activation", None)
+    return activation is not None and not isinstance(activation, torch.nn.Identity)
+
+
 def rule_for(name: str, rules: RuleSpec) -> Rule:
     """The rule a layer called ``name`` gets under ``rules``."""
     if rules is None:
@@ -62,7 +70,8 @@ def lrp_hooks(model: torch.nn.Module, rules: RuleSpec) -> Iterator[dict[str, Rul
     for name, module in linear_layers(model):
         rule = rule_for(name, rules)
         chosen[name] = rule
-        if rule.passes_gradient_unchanged:
+        activated = _has_activation(module)
+        if rule.passes_gradient_unchanged and not activated:
             continue
 
         def hook(
@@ -70,8 +79,9 @@ def lrp_hooks(model: torch.nn.Module, rules: RuleSpec) -> Iterator[dict[str, Rul
             args: tuple[torch.Tensor, ...],
             output: torch.Tensor,
             rule: Rule = rule,
+            activated: bool = activated,
         ) -> torch.Tensor:
-            return lrp_linear_output(args[0], output, layer.weight, layer.bias, rule)
+            return lrp_linear_output(args[0], output, layer.weight, layer.bias, rule, activated)
 
         handles.append(module.register_forward_hook(hook))
     try:

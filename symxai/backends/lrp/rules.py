@@ -109,14 +109,20 @@ def lrp_linear_output(
     weight: torch.Tensor,
     bias: torch.Tensor | None,
     rule: Rule,
+    activated: bool = False,
 ) -> torch.Tensor:
     """The hooked output ``z~`` of a linear layer under ``rule`` (see the module docstring):
-    forward value ``z``, gradient ``rho(W)^T (z / s(z') * g)`` with respect to ``inputs``."""
-    if rule.passes_gradient_unchanged:
+    forward value ``z``, gradient ``rho(W)^T (z / s(z') * g)`` with respect to ``inputs``.
+
+    ``activated``: the module applies an element-wise activation after its linear map
+    (schnetpack's ``Dense``), so ``output = act(z)``. The activation then gets the identity
+    rule on top of the linear rule: the gradient is ``rho(W)^T (act(z) / s(z') * g)``.
+    """
+    if rule.passes_gradient_unchanged and not activated:
         return output
     with torch.no_grad():
         weight = rule.modify(weight.detach())
         modified_bias = None if bias is None else rule.modify(bias.detach())
         modified = functional.linear(inputs, weight, modified_bias)
-        scale = output / stabilise(modified, rule.epsilon)
+        scale = output / stabilise(modified, max(rule.epsilon, 1e-12))
     return _RoutedGradient.apply(inputs, output.detach(), weight, scale)
