@@ -1,0 +1,258 @@
+"""LRP for stock schnetpack SchNet models: atom-set relevance, walks, trajectories.
+
+SchNet (Schütt et al., 2018) updates atom features ``x_i`` by continuous-filter
+convolutions, ``x_i <- x_i + f2out(sum_j in2f(x_j) * W(r_ij))``, and predicts the energy
+as a sum of atomwise contributions ``E = sum_i MLP(x_i)``. LRP through it (the
+quantum-chemistry analysis of Schnake et al., Information Fusion 2025):
+
+* the filters ``W(r_ij)`` depend on distances only and act as weights: relevance flows
+  through the atom features, never into the geometry;
+* schnetpack ``Dense`` layers get the LRP rules of :mod:`symxai.backends.lrp` and their
+  shifted-softplus activations the identity rule;
+* the cfconv products and sums, the residual updates and the atomwise sum are linear.
+
+The explained quantity is the energy from the ``Atomwise`` output module, i.e. the
+sum of per-atom contributions before any postprocessing offsets. Atom-set relevance
+uses the masking trick (as in :mod:`symxai.backends.gnn_lrp`) on the embedding and on
+every interaction's updated state ``x + v``:
+
+.. math::  v(S) = \\sum_{i \\in S} x^{(0)}_i \\cdot \\partial_{x^{(0)}_i} E^{\\text{LRP}}_S ,
+
+many subsets (and many frames of a trajectory) in one batch of copies of the molecule.
+Every pair of atoms is listed as neighbours; the model's cosine cutoff zeroes the
+filters of pairs beyond it, so walks only step between atoms closer than the cutoff.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from symxai.backends.gnn_lrp import Walks, _MaskGradient
+from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
+from symxai.decomposition import Decomposition
+from symxai.errors import FeatureSpaceError
+from symxai.features import FeatureSpace
+from symxai.setfunction import SetFunction
+
+__all__ = ["SchNetLRPBackend"]
+
+
+def _schnetpack() -> Any:
+    from symxai._compat import import_schnetpack
+
+    return import_schnetpack()
+
+
+class SchNetLRPBackend:
+    """Atom-set relevance ``v(S)`` of a schnetpack ``NeuralNetworkPotential`` with a SchNet
+    representation, for one molecule in one or several conformations (frames).
+
+    Parameters
+    ----------
+    model:
+        A stock schnetpack model (``input_modules``, ``representation`` = ``SchNet``,
+        an ``Atomwise`` energy output among ``output_modules``).
+    numbers:
+        Atomic numbers ``[n]``.
+    positions:
+        Positions ``[n, 3]`` (one frame) or ``[F, n, 3]`` (a trajectory), in Å.
+    rules:
+        LRP rules for the ``Dense`` layers (default LRP-0 with the identity rule on the
+        shifted softplus).
+    frame:
+        The frame this backend's set function explains (others via :meth:`for_frame`).
+    batch_size:
+        Molecule copies per forward/backward pass.
+    """
+
+    name = "schnet-lrp"
+
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        numbers: Sequence[int] | np.ndarray | torch.Tensor,
+        positions: np.ndarray | torch.Tensor,
+        *,
+        rules: RuleSpec = None,
+        frame: int = 0,
+        batch_size: int = 512,
+    ) -> None:
+        spk = _schnetpack()
+        self.model = model.eval()
+        self.numbers = torch.as_tensor(np.asarray(numbers), dtype=torch.long).reshape(-1)
+        frames = torch.as_tensor(np.asarray(positions), dtype=torch.float32)
+        if frames.ndim == 2:
+            frames = frames[None]
+        self.n = int(self.numbers.numel())
+        if self.n == 0:
+            raise FeatureSpaceError("the structure is empty (0 atoms): nothing to explain")
+        if frames.ndim != 3 or frames.shape[1:] != (self.n, 3):
+            raise FeatureSpaceError(
+                f"positions must have shape [n, 3] or [frames, n, 3] with n = {self.n}, "
+                f"got {tuple(frames.shape)}"
+            )
+        self.frames = frames
+        self.frame = frame
+        self.rules = rules
+        self.batch_size = batch_size
+        self.space: FeatureSpace | None = None
+        self._properties = spk.properties
+        self.representation = getattr(model, "representation", None)
+        outputs = getattr(model, "output_modules", [])
+        atomwise = [m for m in outputs if isinstance(m, spk.atomistic.Atomwise)]
+        if not isinstance(self.representation, spk.representation.SchNet) or not atomwise:
+            raise FeatureSpaceError(
+                f"{type(model).__name__} is not a schnetpack model with a SchNet representation "
+                "and an Atomwise output"
+            )
+        self.atomwise = atomwise[0]
+        self.num_layers = len(self.representation.interactions)
+        pairs = torch.cartesian_prod(torch.arange(self.n), torch.arange(self.n))
+        self._pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+        self._masks: torch.Tensor | None = None
+        self._features: torch.Tensor | None = None
+        self._calls = 0
+
+    # ----------------------------------------------------------- plumbing
+    def for_frame(self, frame: int) -> SchNetLRPBackend:
+        """A view of this backend explaining another frame (shares model and frames)."""
+        other = object.__new__(SchNetLRPBackend)
+        other.__dict__.update(self.__dict__)
+        other.frame = frame
+        return other
+
+    def _inputs(self, frames: torch.Tensor) -> dict[str, torch.Tensor]:
+        """One schnetpack input dict holding the molecule once per entry of ``frames``."""
+        p = self._properties
+        copies = int(frames.shape[0])
+        shift = (torch.arange(copies) * self.n).repeat_interleave(len(self._pairs))
+        return {
+            p.Z: self.numbers.repeat(copies),
+            p.R: self.frames[frames].reshape(-1, 3).clone(),
+            p.idx_m: torch.arange(copies).repeat_interleave(self.n),
+            p.n_atoms: torch.full((copies,), self.n, dtype=torch.long),
+            p.idx_i: self._pairs[:, 0].repeat(copies) + shift,
+            p.idx_j: self._pairs[:, 1].repeat(copies) + shift,
+            p.offsets: torch.zeros(copies * len(self._pairs), 3),
+            p.cell: torch.zeros(copies, 3, 3),
+            p.pbc: torch.zeros(copies, 3, dtype=torch.bool),
+        }
+
+    @contextlib.contextmanager
+    def _masking(self) -> Iterator[None]:
+        """Gradient masks on the embeddings (layer 0) and on ``x + v`` after every
+        interaction: the hook returns ``mask(v) + mask(x) - x``, which leaves the forward
+        value and makes the residual update's gradient the masked identity."""
+
+        def embedding(module: torch.nn.Module, args: Any, output: torch.Tensor) -> Any:
+            self._features = output
+            return _MaskGradient.apply(output, self._masks[0])
+
+        def interaction(module: torch.nn.Module, args: Any, output: torch.Tensor) -> Any:
+            self._calls += 1
+            mask = self._masks[self._calls]
+            x = args[0]
+            return _MaskGradient.apply(output, mask) + _MaskGradient.apply(x, mask) - x
+
+        handles = [self.representation.embedding.register_forward_hook(embedding)]
+        handles += [
+            block.register_forward_hook(interaction) for block in self.representation.interactions
+        ]
+        self._calls = 0
+        try:
+            yield
+        finally:
+            for handle in handles:
+                handle.remove()
+
+    def _energy(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
+        for module in self.model.input_modules:
+            inputs = module(inputs)
+        inputs = self.representation(inputs)
+        return self.atomwise(inputs)[self.atomwise.output_key].reshape(-1)
+
+    # ------------------------------------------------------------ relevance
+    def layer_relevance(
+        self, layer_masks: np.ndarray, frames: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Relevance ``[B]`` of the walks allowed by layer masks ``[B, T+1, n]``, row ``b``
+        in frame ``frames[b]`` (default: this backend's frame)."""
+        layer_masks = np.asarray(layer_masks, dtype=bool)
+        if layer_masks.ndim != 3 or layer_masks.shape[1:] != (self.num_layers + 1, self.n):
+            raise FeatureSpaceError(
+                f"layer masks must have shape [B, {self.num_layers + 1}, {self.n}], "
+                f"got {layer_masks.shape}"
+            )
+        if frames is None:
+            frames = np.full(layer_masks.shape[0], self.frame)
+        out = []
+        for start in range(0, layer_masks.shape[0], self.batch_size):
+            chunk = torch.as_tensor(layer_masks[start : start + self.batch_size])
+            which = torch.as_tensor(frames[start : start + self.batch_size], dtype=torch.long)
+            masks = chunk.permute(1, 0, 2).reshape(self.num_layers + 1, -1, 1).float()
+            self._masks = masks
+            try:
+                with torch.enable_grad(), lrp_hooks(self.model, self.rules), self._masking():
+                    energy = self._energy(self._inputs(which))
+                    features = self._features
+                    (gradient,) = torch.autograd.grad(energy.sum(), features)
+            finally:
+                self._masks, self._features = None, None
+            per_atom = (features * gradient).sum(-1).reshape(len(which), self.n)
+            out.append(per_atom.sum(1).detach().double().numpy())
+        return np.concatenate(out) if out else np.empty(0)
+
+    def __call__(self, masks: np.ndarray) -> np.ndarray:
+        """``v(S)`` for atom masks ``[B, n]`` in this backend's frame."""
+        masks = np.asarray(masks, dtype=bool)
+        return self.layer_relevance(np.repeat(masks[:, None, :], self.num_layers + 1, axis=1))
+
+    def frame_values(self, masks: np.ndarray, frames: np.ndarray) -> np.ndarray:
+        """``v_f(S)`` for many (frame, atom mask) pairs in one batched computation."""
+        masks = np.asarray(masks, dtype=bool)
+        layer_masks = np.repeat(masks[:, None, :], self.num_layers + 1, axis=1)
+        return self.layer_relevance(layer_masks, np.asarray(frames))
+
+    def set_function(self) -> SetFunction:
+        """Atom-set relevance in this frame as a cached :class:`~symxai.SetFunction`."""
+        return SetFunction(self, self.n)
+
+    def prediction(self) -> float:
+        """The model's energy contribution sum (Atomwise output, before offsets)."""
+        with torch.no_grad():
+            return float(self._energy(self._inputs(torch.tensor([self.frame])))[0])
+
+    def atom_relevance(self) -> np.ndarray:
+        """LRP relevance of every atom (walks starting there)."""
+        masks = np.ones((self.n, self.num_layers + 1, self.n), dtype=bool)
+        masks[:, 0, :] = np.eye(self.n, dtype=bool)
+        return self.layer_relevance(masks)
+
+    def bias_absorption(self) -> float:
+        """``E - v(all atoms)``: what the biases of the Dense layers absorb."""
+        return self.prediction() - float(self(np.ones((1, self.n), dtype=bool))[0])
+
+    # ---------------------------------------------------------------- walks
+    def walks(self, space: FeatureSpace | None = None) -> Walks:
+        """All walks ``(i_0, ..., i_T)`` over the atoms with their relevance (every step may
+        go to any atom; steps beyond the cutoff carry zero relevance)."""
+        grids = np.meshgrid(*[np.arange(self.n)] * (self.num_layers + 1), indexing="ij")
+        walks = np.stack([g.reshape(-1) for g in grids], axis=1)
+        masks = np.zeros((len(walks), self.num_layers + 1, self.n), dtype=bool)
+        rows = np.repeat(np.arange(len(walks)), self.num_layers + 1)
+        layers = np.tile(np.arange(self.num_layers + 1), len(walks))
+        masks[rows, layers, walks.reshape(-1)] = True
+        return Walks(
+            walks, self.layer_relevance(masks), self.n, exact=True, space=space or self.space
+        )
+
+    def exact_decomposition(self) -> Decomposition | None:
+        """Exact Harsanyi dividends from all walks (``n^(T+1)`` walks; ``None`` if above 10^6)."""
+        if self.n ** (self.num_layers + 1) > 1_000_000:
+            return None
+        return self.walks().decomposition()
