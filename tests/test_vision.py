@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from symxai import UnknownAtomError, parse_query
+from symxai.cache import find_weights
 from symxai.domains import vision
 from symxai.domains.vision import (
     FACE,
@@ -76,7 +77,8 @@ def test_pixel_values_and_augmentation(data) -> None:
 
 
 def test_shipped_model_reproduces_its_reported_accuracy(data, trained) -> None:
-    weights = Path(str(vision._shipped(".pt")))
+    weights = Path(str(find_weights(vision.WEIGHTS_NAME)[0]))
+    assert weights.parent.name == "models" and weights.parent.parent.name == "data"
     state = torch.load(weights, weights_only=True)
     assert set(state) == set(trained.model.state_dict())
     assert trained.model.config._attn_implementation == "eager"
@@ -152,7 +154,7 @@ def test_heatmap_files_and_argument_checks(tmp_path: Path, data) -> None:
 
 def test_loading_falls_back_to_the_cache(tmp_path: Path, monkeypatch, trained) -> None:
     monkeypatch.setenv("SYMXAI_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(vision, "_shipped", lambda suffix: tmp_path / f"absent{suffix}")
+    monkeypatch.setattr(vision, "WEIGHTS_NAME", "faces_vit_not_shipped")
     with pytest.raises(FileNotFoundError, match="train_faces_vit"):
         load_faces_vit(train_if_missing=False)
     weights = save_trained(trained, tmp_path / "cache" / "models")

@@ -14,10 +14,8 @@ recovers the NO2/NH2 ground truth best (``benchmarks/gnn_lrp.py``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,7 @@ import torch
 
 from symxai.backends.gnn_lrp import GNNLRPBackend
 from symxai.backends.lrp import Gamma, RuleSpec, Zero
-from symxai.cache import cache_dir
+from symxai.cache import cache_dir, find_weights, load_state, save_weights
 from symxai.domains.molecules import (
     MUTAGENICITY_ELEMENTS,
     Molecule,
@@ -139,38 +137,24 @@ def train_mutagenicity_gin(
     return TrainedModel(model, metrics)
 
 
-def _shipped(suffix: str) -> Any:
-    return resources.files("symxai.data") / "models" / f"{WEIGHTS_NAME}{suffix}"
-
-
 def save_trained(trained: TrainedModel, folder: Path) -> Path:
     """Write ``mutagenicity_gin.pt`` (state_dict) and ``mutagenicity_gin.json`` to ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    weights = folder / f"{WEIGHTS_NAME}.pt"
-    torch.save(trained.model.state_dict(), weights)
-    (folder / f"{WEIGHTS_NAME}.json").write_text(json.dumps(trained.metrics, indent=2))
-    return weights
+    return save_weights(trained.model, trained.metrics, folder, WEIGHTS_NAME)
 
 
 def load_mutagenicity_gin(*, train_if_missing: bool = True) -> TrainedModel:
     """The Mutagenicity GIN: the shipped weights, else the cached ones, else trained now
     (and cached). Weights are loaded with ``weights_only=True``."""
-    candidates = [(_shipped(".pt"), _shipped(".json"))]
-    cached = cache_dir("models")
-    candidates.append((cached / f"{WEIGHTS_NAME}.pt", cached / f"{WEIGHTS_NAME}.json"))
-    for weights, metrics in candidates:
-        if weights.is_file() and metrics.is_file():
-            info = json.loads(metrics.read_text())
-            model = GIN(**info["config"])
-            with weights.open("rb") as handle:
-                model.load_state_dict(torch.load(handle, weights_only=True))
-            return TrainedModel(model.eval(), info)
+    found = find_weights(WEIGHTS_NAME)
+    if found is not None:
+        weights, info = found
+        return TrainedModel(load_state(GIN(**info["config"]), weights), info)
     if not train_if_missing:
         raise FileNotFoundError(
             "no Mutagenicity GIN weights found; run examples/train_mutagenicity_gin.py"
         )
     trained = train_mutagenicity_gin()
-    save_trained(trained, cached)
+    save_trained(trained, cache_dir("models"))
     return trained
 
 

@@ -38,11 +38,9 @@ backend and :func:`patch_heatmap` draws per-patch relevances over the image.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +50,7 @@ import torch
 from symxai.backends.lrp import RuleSpec
 from symxai.backends.perturbation import PerturbationBackend
 from symxai.backends.transformer_lrp import TransformerLRPBackend
-from symxai.cache import cache_dir
+from symxai.cache import cache_dir, find_weights, load_state, save_weights
 from symxai.explanation import Explanation
 from symxai.features import FeatureSpace
 
@@ -287,39 +285,22 @@ def train_faces_vit(
     return TrainedVision(model, metrics)
 
 
-def _shipped(suffix: str) -> Any:
-    return resources.files("symxai.data") / "models" / f"{WEIGHTS_NAME}{suffix}"
-
-
 def save_trained(trained: TrainedVision, folder: Path) -> Path:
     """Write ``faces_vit.pt`` (state_dict) and ``faces_vit.json`` (metrics) to ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    weights = folder / f"{WEIGHTS_NAME}.pt"
-    state = {key: value.detach().clone() for key, value in trained.model.state_dict().items()}
-    torch.save(state, weights)
-    (folder / f"{WEIGHTS_NAME}.json").write_text(json.dumps(trained.metrics, indent=2) + "\n")
-    return weights
+    return save_weights(trained.model, trained.metrics, folder, WEIGHTS_NAME)
 
 
 def load_faces_vit(*, train_if_missing: bool = True) -> TrainedVision:
     """The faces ViT: the shipped weights, else the cached ones, else trained now (and
     cached). Weights are loaded with ``weights_only=True``; the model is in eval mode."""
-    cached = cache_dir("models")
-    candidates = [
-        (_shipped(".pt"), _shipped(".json")),
-        (cached / f"{WEIGHTS_NAME}.pt", cached / f"{WEIGHTS_NAME}.json"),
-    ]
-    for weights, metrics in candidates:
-        if weights.is_file() and metrics.is_file():
-            info = json.loads(metrics.read_text())
-            model = faces_vit(info["config"])
-            with weights.open("rb") as handle:
-                model.load_state_dict(torch.load(handle, weights_only=True))
-            return TrainedVision(model.eval(), info)
+    found = find_weights(WEIGHTS_NAME)
+    if found is not None:
+        weights, info = found
+        return TrainedVision(load_state(faces_vit(info["config"]), weights), info)
     if not train_if_missing:
         raise FileNotFoundError("no faces ViT weights found; run examples/train_faces_vit.py")
     trained = train_faces_vit()
-    save_trained(trained, cached)
+    save_trained(trained, cache_dir("models"))
     return trained
 
 

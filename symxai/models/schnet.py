@@ -33,10 +33,7 @@ errors), else the cached ones, else trains the model
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +41,7 @@ import numpy as np
 import torch
 
 from symxai._compat import import_schnetpack
-from symxai.cache import cache_dir
+from symxai.cache import cache_dir, find_weights, load_state, save_weights
 
 __all__ = [
     "ATOMIC_ENERGIES_KEY",
@@ -252,40 +249,19 @@ def schnet_predict(
 
 
 # ----------------------------------------------------------------------- weights
-def _shipped(suffix: str) -> Any:
-    return resources.files("symxai.data") / "models" / f"{WEIGHTS_NAME}{suffix}"
-
-
 def save_trained(trained: TrainedChemistry, folder: Path) -> Path:
     """Write ``malondialdehyde_schnet.pt`` (state_dict) and ``.json`` (metrics) to ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    weights = folder / f"{WEIGHTS_NAME}.pt"
-    state = {key: value.detach().clone() for key, value in trained.model.state_dict().items()}
-    torch.save(state, weights)
-    (folder / f"{WEIGHTS_NAME}.json").write_text(json.dumps(trained.metrics, indent=2) + "\n")
-    return weights
-
-
-def _load(weights: Any, metrics: Any) -> TrainedChemistry:
-    info = json.loads(metrics.read_text())
-    model = build_schnet(**info["config"])
-    with weights.open("rb") as handle:
-        model.load_state_dict(torch.load(handle, weights_only=True))
-    return TrainedChemistry(model.eval(), info)
+    return save_weights(trained.model, trained.metrics, folder, WEIGHTS_NAME)
 
 
 def load_malondialdehyde_schnet(*, train_if_missing: bool = True) -> TrainedChemistry:
     """The malondialdehyde SchNet: the shipped weights, else the cached ones, else trained
     now (:func:`~symxai.domains.chemistry.train_malondialdehyde_schnet`, a few minutes) and
     cached. Weights are loaded with ``weights_only=True``; the model is in eval mode."""
-    cached = cache_dir("models")
-    candidates: Sequence[tuple[Any, Any]] = [
-        (_shipped(".pt"), _shipped(".json")),
-        (cached / f"{WEIGHTS_NAME}.pt", cached / f"{WEIGHTS_NAME}.json"),
-    ]
-    for weights, metrics in candidates:
-        if weights.is_file() and metrics.is_file():
-            return _load(weights, metrics)
+    found = find_weights(WEIGHTS_NAME)
+    if found is not None:
+        weights, info = found
+        return TrainedChemistry(load_state(build_schnet(**info["config"]), weights), info)
     if not train_if_missing:
         raise FileNotFoundError(
             "no malondialdehyde SchNet weights found; run examples/train_malondialdehyde_schnet.py"
@@ -293,5 +269,5 @@ def load_malondialdehyde_schnet(*, train_if_missing: bool = True) -> TrainedChem
     from symxai.domains.chemistry import train_malondialdehyde_schnet
 
     trained = train_malondialdehyde_schnet()
-    save_trained(trained, cached)
+    save_trained(trained, cache_dir("models"))
     return trained
