@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml Makefile
 install: $(STAMP)
 
 demo: install
-	$(BIN)/python examples/demo.py
+	$(BIN)/symxai demo
 
 test: install
 	$(BIN)/ruff check symxai tests examples benchmarks

@@ -18,6 +18,7 @@ from symxai.explanation import Explanation
 from symxai.features import Feature, FeatureSpace
 from symxai.query import And, Atom, Constant, Implies, Not, Or, Query, Xor, parse_query
 from symxai.relevance import correlation_scores, dividend_relevance, query_relevances
+from symxai.search import SearchResult, search_over_inputs, search_queries
 from symxai.setfunction import SetFunction
 
 __version__ = "0.1.0"
@@ -37,6 +38,7 @@ __all__ = [
     "PerturbationBackend",
     "Query",
     "QueryError",
+    "SearchResult",
     "SetFunction",
     "SymxaiError",
     "UnknownAtomError",
@@ -51,5 +53,7 @@ __all__ = [
     "parse_query",
     "query_relevances",
     "register_backend",
+    "search_over_inputs",
+    "search_queries",
     "zeta_transform",
 ]

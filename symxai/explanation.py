@@ -5,6 +5,7 @@ This is the object users query::
     explanation.relevance('"not" & ("good" | "great")')
     explanation.relevance("N & O", mode="shapley", queries=["N", "O", "N & O"])
     explanation.dividends(max_order=3).top(10)
+    explanation.search(["N", "O", "C", "H"]).top(5)
 
 Queries may be strings (parsed by :func:`symxai.parse_query`) or :class:`~symxai.Query`
 objects; their atoms are resolved by the feature space. Value calls go through the
@@ -22,9 +23,10 @@ import pandas as pd
 from symxai.decomposition import Decomposition, harsanyi_dividends
 from symxai.errors import FeatureSpaceError, QueryError
 from symxai.features import FeatureSpace
-from symxai.query.ast import Atom, Or, Query
+from symxai.query.ast import Atom, Or, Query, is_bare_name
 from symxai.query.parser import parse_query
 from symxai.relevance import MODES, correlation_scores, dividend_relevance, query_relevances
+from symxai.search import MAX_SEARCH_ATOMS, SearchResult, search_queries
 from symxai.setfunction import SetFunction
 
 __all__ = ["Explanation"]
@@ -253,3 +255,93 @@ class Explanation:
         decomposition = self.dividends(max_order, context)
         values = correlation_scores(decomposition, parsed, atom_sets, weights)
         return pd.Series(values, index=[str(q) for q in queries], name="correlation")
+
+    # --------------------------------------------------------------- search
+    def search(
+        self,
+        atoms: Sequence[QueryLike] | None = None,
+        *,
+        by: str = "correlation",
+        max_literals: int = 3,
+        disjunctions: bool = True,
+        groups: Sequence[QueryLike] = (),
+        top: int = 10,
+        max_order: int | None = None,
+        context: ContextLike = None,
+        weights: np.ndarray | None = None,
+        missing: str | None = None,
+        sign: str | None = None,
+        max_pairs: int = 200_000,
+        beam: int = 300,
+    ) -> SearchResult:
+        """The queries over ``atoms`` that best describe the dividends (query search).
+
+        Scores conjunctions of up to ``max_literals`` possibly negated atoms, disjunctions
+        of two of them and every Boolean function of the ``groups`` (at most 4) against
+        ``mu(L)`` of :meth:`dividends` (``max_order``, ``context``), by correlation or by
+        relevance ``R(q) = sum_{L ≠ ∅} mu(L) q(L)``; see :func:`symxai.search.search_queries`
+        for the formulas, the candidate families and ``sign``, ``max_pairs``, ``beam``.
+
+        ``atoms`` are atom texts (``["N", "O", 'smarts"[N+](=O)[O-]"']``) or atoms. The
+        default is the space's group names if it has groups, else the distinct values of
+        its first label column (e.g. element symbols), else the feature names (at most
+        63). Groups that are not among the atoms are added to them.
+        """
+        missing = missing or self.missing
+        atom_sets: dict[Atom, np.ndarray] = {}
+        group_atoms: list[Atom] = []
+        given = self._default_search_atoms() if atoms is None else list(atoms)
+        for number, atom in enumerate([*given, *groups]):
+            parsed, source = self._parse(atom)
+            if not isinstance(parsed, Atom):
+                raise QueryError(
+                    f"a search atom is a single atom, not the formula {parsed}", query=source
+                )
+            if parsed not in atom_sets:
+                atom_sets[parsed] = self.space.resolve(parsed, source, missing)
+            if number >= len(given):
+                group_atoms.append(parsed)
+        return search_queries(
+            self.dividends(max_order, context),
+            atom_sets,
+            by=by,
+            max_literals=max_literals,
+            disjunctions=disjunctions,
+            groups=group_atoms,
+            top=top,
+            weights=weights,
+            max_pairs=max_pairs,
+            beam=beam,
+            sign=sign,
+        )
+
+    def _default_search_atoms(self) -> list[Atom]:
+        """Group names, else the values of the first label column, else feature names."""
+        space = self.space
+        if space.groups:
+            defaults = [
+                Atom("name", name)
+                if is_bare_name(name) and name not in space.names
+                else Atom("qualified", name, "group")
+                for name in space.groups
+            ]
+        elif space.labels:
+            column, values = next(iter(space.labels.items()))
+            distinct = dict.fromkeys(value for value in values if value is not None)
+            defaults = [
+                Atom("name", value)
+                if is_bare_name(value) and value not in space.names
+                else Atom("qualified", value, column)
+                for value in distinct
+            ]
+        else:
+            defaults = [
+                Atom("name", name) if is_bare_name(name) else Atom("qualified", name, "name")
+                for name in space.names
+            ]
+        if len(defaults) > MAX_SEARCH_ATOMS:
+            raise ValueError(
+                f"the default search atoms are {len(defaults)} names, more than the "
+                f"{MAX_SEARCH_ATOMS} a search supports; pass atoms=[...]"
+            )
+        return defaults

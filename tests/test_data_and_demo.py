@@ -1,4 +1,4 @@
-"""Shipped TU data read back consistently, and the `make demo` job end to end."""
+"""Shipped TU data read back consistently, and the `make demo` job (`symxai demo`) end to end."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from symxai.data import load_tu_dataset
@@ -44,10 +45,12 @@ def test_mutagenicity_ground_truth_edges_are_inside_no2_and_nh2_groups() -> None
     assert with_truth > 1000  # many mutagens carry a nitro or amino group
 
 
-def run_example(name: str, tmp_path: Path) -> subprocess.CompletedProcess:
+def run_example(name: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run ``examples/<name>``, or ``python -m symxai <args>`` when ``name`` is ``symxai``."""
     env = {**os.environ, "SYMXAI_CACHE": str(tmp_path / "cache")}
+    command = ["-m", "symxai", *args] if name == "symxai" else [str(ROOT / "examples" / name)]
     result = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / name)],
+        [sys.executable, *command],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -59,7 +62,7 @@ def run_example(name: str, tmp_path: Path) -> subprocess.CompletedProcess:
 
 
 def test_demo_explains_a_nitroaromatic_mutagen(tmp_path: Path) -> None:
-    result = run_example("demo.py", tmp_path)
+    result = run_example("symxai", tmp_path, "demo", "--limit", "60")
     out = tmp_path / "symxai-output"
     report = json.loads((out / "demo.json").read_text())
     assert report["prediction"] >= 2.0  # a confidently predicted mutagen
@@ -77,6 +80,14 @@ def test_demo_explains_a_nitroaromatic_mutagen(tmp_path: Path) -> None:
     for image in ("demo_molecule.png", "demo_dividends.png"):
         assert (out / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "query relevance" in result.stdout
+    # query search ranks by correlation, best first
+    scores = [row["score"] for row in report["search"]]
+    assert scores == sorted(scores, reverse=True) and len(scores) == 5
+    # the batch part: a tidy table of 60 molecules x 6 queries and its HTML page
+    table = pd.read_csv(out / "report" / "relevance.csv")
+    assert len(table) == 60 * 6 and not table.duplicated(["input", "query"]).any()
+    assert (out / "report" / "report.html").read_text().startswith("<!DOCTYPE html>")
+    assert "60 molecules" in result.stdout
 
 
 def test_perturbation_example_numbers_are_consistent(tmp_path: Path) -> None:

@@ -32,6 +32,10 @@ def test_wheel_contains_grammar_and_parses_from_it(tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         assert "symxai/grammar/query.lark" in names
+        assert "symxai/grammar/query_file.lark" in names
+        assert "symxai/report/templates/report.html.j2" in names
+        (entry_points,) = [name for name in names if name.endswith("entry_points.txt")]
+        assert "symxai = symxai.cli:main" in archive.read(entry_points).decode()
         assert any(name.startswith("symxai/data/tu/Mutagenicity_A") for name in names)
         assert (
             archive.read("symxai/grammar/query.lark") == (ROOT / "grammar/query.lark").read_bytes()
@@ -40,6 +44,8 @@ def test_wheel_contains_grammar_and_parses_from_it(tmp_path: Path) -> None:
     script = (
         "import symxai, symxai.query.parser as p; "
         f"assert str(p.grammar_resource()).startswith({str(wheel)!r}), p.grammar_resource(); "
+        "from symxai.report import parse_query_lines; "
+        "assert parse_query_lines('n: a # c')[0].name == 'n'; "
         'print(symxai.parse_query(\'"not" & ("good" | "great")\'))'
     )
     env = {**os.environ, "PYTHONPATH": str(wheel)}

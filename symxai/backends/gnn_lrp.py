@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +51,7 @@ from symxai.errors import FeatureSpaceError
 from symxai.features import FeatureSpace
 from symxai.setfunction import SetFunction
 
-__all__ = ["GNNLRPBackend", "Walks"]
+__all__ = ["GNNLRPBackend", "Walks", "subgraph_relevance_many"]
 
 _GRAPH_ARGUMENTS = ("x", "edge_index", "batch", "edge_attr", "edge_weight", "ptr")
 
@@ -326,14 +326,33 @@ class GNNLRPBackend:
 
     def _relevance_chunk(self, layer_masks: np.ndarray) -> np.ndarray:
         copies = layer_masks.shape[0]
-        batch = self._batched(copies)
+        masks = torch.as_tensor(layer_masks).permute(1, 0, 2)
+        masks = masks.reshape(self.num_layers + 1, copies * self.n, 1)
+        graph_of_node = torch.arange(copies).repeat_interleave(self.n)
+        return self.masked_pass(self._batched(copies), masks, graph_of_node, copies)
+
+    def masked_pass(
+        self,
+        batch: Any,
+        node_masks: torch.Tensor,
+        graph_of_node: torch.Tensor,
+        copies: int,
+    ) -> np.ndarray:
+        """One forward/backward pass over a PyG batch of ``copies`` graphs.
+
+        ``node_masks`` ``[T+1, N, 1]`` holds the mask ``m_t`` of every node of the batch
+        at every layer; ``graph_of_node`` ``[N]`` says to which output row each node
+        belongs. Returns the relevance ``sum_i x_i * d f^LRP / d x_i`` of every graph,
+        the walk relevance allowed by the masks. The graphs may differ from
+        ``self.data`` (:func:`subgraph_relevance_many` batches many molecules); they
+        must fit the same model.
+        """
         x = batch.x
-        masks = torch.as_tensor(layer_masks, device=x.device).permute(1, 0, 2)
-        masks = masks.reshape(self.num_layers + 1, copies * self.n, 1).to(x.dtype)
+        node_masks = node_masks.to(device=x.device, dtype=x.dtype)
         leaf = x.detach().clone().requires_grad_(True)
         batch = batch.clone()
-        batch.x = _MaskGradient.apply(leaf, masks[0])
-        self._masks = masks
+        batch.x = _MaskGradient.apply(leaf, node_masks[0])
+        self._masks = node_masks
         try:
             with torch.enable_grad(), lrp_hooks(self.model, self.rules), self._masking():
                 selected = self._select(self._call(batch), copies)
@@ -342,8 +361,10 @@ class GNNLRPBackend:
             self._masks = None
         if gradient is None:
             return np.zeros(copies)
-        per_node = (leaf * gradient).sum(dim=-1).reshape(copies, self.n)
-        return per_node.sum(dim=1).detach().double().cpu().numpy()
+        per_node = (leaf * gradient).sum(dim=-1)
+        totals = torch.zeros(copies, dtype=per_node.dtype, device=per_node.device)
+        totals.index_add_(0, graph_of_node.to(per_node.device), per_node)
+        return totals.detach().double().cpu().numpy()
 
     def __call__(self, masks: np.ndarray) -> np.ndarray:
         """Subgraph relevance ``v(S)`` for coalition masks ``[B, n]`` (one mask, every layer)."""
@@ -469,3 +490,88 @@ def accepts_graph(model: Any, inputs: Any) -> bool:
     if not type(inputs).__module__.startswith("torch_geometric"):
         return False
     return isinstance(model, torch.nn.Module) and bool(_message_passing_layers(model))
+
+
+def subgraph_relevance_many(
+    model: torch.nn.Module,
+    graphs: Sequence[Any],
+    masks: Sequence[np.ndarray],
+    *,
+    target: Target = None,
+    rules: RuleSpec = None,
+    max_nodes: int = 60_000,
+) -> list[np.ndarray]:
+    """Subgraph relevance ``v_g(S)`` of many coalitions of many graphs, in few passes.
+
+    ``masks[g]`` is a bool array ``[B_g, n_g]`` of coalitions of graph ``g``; the result
+    holds ``[B_g]`` values per graph, each equal to ``GNNLRPBackend(model, graphs[g])(masks[g])``.
+    All coalitions of all graphs are laid out as one disjoint union of graph copies and
+    evaluated in passes of at most ``max_nodes`` nodes (one forward and one backward
+    each), so a batch report over thousands of molecules costs a few dozen passes
+    instead of one per molecule. Graph-level models only.
+    """
+    if len(graphs) != len(masks):
+        raise ValueError(f"{len(graphs)} graphs but {len(masks)} mask arrays")
+    if not graphs:
+        return []
+    probe = GNNLRPBackend(model, graphs[0], target=target, rules=rules)
+    layers = probe.num_layers + 1
+    checked = []
+    for index, (graph, mask) in enumerate(zip(graphs, masks, strict=True)):
+        mask = np.asarray(mask, dtype=bool)
+        n = int(graph.num_nodes)
+        if mask.ndim != 2 or mask.shape[1] != n:
+            raise FeatureSpaceError(
+                f"masks of graph {index} must have shape [B, {n}], got {mask.shape}"
+            )
+        checked.append(mask)
+    results: list[list[np.ndarray]] = [[] for _ in graphs]
+    pending: list[tuple[int, np.ndarray]] = []
+    pending_nodes = 0
+
+    def flush() -> None:
+        nonlocal pending, pending_nodes
+        if not pending:
+            return
+        xs, edges, node_masks, graph_of_node = [], [], [], []
+        offset = copies = 0
+        for index, rows in pending:
+            graph, count = graphs[index], rows.shape[0]
+            n = int(graph.num_nodes)
+            xs.append(graph.x.repeat(count, 1))
+            shifts = offset + n * torch.arange(count).repeat_interleave(graph.edge_index.shape[1])
+            edges.append(graph.edge_index.repeat(1, count) + shifts)
+            node_masks.append(torch.from_numpy(rows.reshape(-1)))
+            graph_of_node.append(torch.arange(copies, copies + count).repeat_interleave(n))
+            offset += n * count
+            copies += count
+        batch = _disjoint_union(torch.cat(xs), torch.cat(edges, dim=1), torch.cat(graph_of_node))
+        flat = torch.cat(node_masks)[None, :, None].expand(layers, -1, 1)
+        values = probe.masked_pass(batch, flat, batch.batch, copies)
+        start = 0
+        for index, rows in pending:
+            results[index].append(values[start : start + rows.shape[0]])
+            start += rows.shape[0]
+        pending, pending_nodes = [], 0
+
+    for index, mask in enumerate(checked):
+        n = mask.shape[1]
+        per_pass = max(1, max_nodes // max(n, 1))
+        for start in range(0, mask.shape[0], per_pass):
+            rows = mask[start : start + per_pass]
+            if pending_nodes + rows.size > max_nodes:
+                flush()
+            pending.append((index, rows))
+            pending_nodes += rows.size
+    flush()
+    return [np.concatenate(parts) if parts else np.empty(0) for parts in results]
+
+
+def _disjoint_union(x: torch.Tensor, edge_index: torch.Tensor, batch: torch.Tensor) -> Any:
+    """A PyG ``Batch`` of graphs already laid out as one disjoint union."""
+    from torch_geometric.data import Batch
+
+    counts = torch.bincount(batch)
+    ptr = torch.zeros(counts.numel() + 1, dtype=torch.long)
+    ptr[1:] = torch.cumsum(counts, 0)
+    return Batch(x=x, edge_index=edge_index, batch=batch, ptr=ptr)

@@ -72,6 +72,7 @@ __all__ = [
     "NEUTRAL_VALENCES",
     "Molecule",
     "MoleculeError",
+    "compile_smarts",
     "infer_formal_charges",
     "load_molecules",
     "molecule_from_smiles",
@@ -262,7 +263,7 @@ class Molecule:
 
         Raises :class:`~symxai.errors.QueryError` for a pattern RDKit cannot parse.
         """
-        query = _compile_smarts(pattern)
+        query = compile_smarts(pattern)
         matches = self.mol.GetSubstructMatches(query, uniquify=True, maxMatches=_MAX_SMARTS_MATCHES)
         return sorted({atom for match in matches for atom in match})
 
@@ -308,7 +309,9 @@ def _captured_rdkit_errors() -> Iterator[_ErrorLog]:
 
 
 @lru_cache(maxsize=1024)
-def _compile_smarts(pattern: str) -> Chem.Mol:
+def compile_smarts(pattern: str) -> Chem.Mol:
+    """The RDKit query molecule of a SMARTS pattern (cached); :class:`~symxai.errors.QueryError`
+    with RDKit's reason when the pattern is empty or invalid."""
     if not pattern.strip():
         raise QueryError("empty SMARTS pattern")
     with _captured_rdkit_errors() as log:

@@ -83,21 +83,22 @@ _ORDER: tuple[str, ...] = (
 )
 
 
-def grammar_resource() -> Traversable:
-    """Location of ``query.lark``: inside the installed package (``symxai/grammar``, also in a
-    zipped install), else in the ``grammar`` folder of a source checkout.
+def grammar_resource(name: str = "query.lark") -> Traversable:
+    """Location of a grammar file (``query.lark``, ``query_file.lark``): inside the
+    installed package (``symxai/grammar``, also in a zipped install), else in the
+    ``grammar`` folder of a source checkout.
 
     Raises ``FileNotFoundError`` naming both places when neither has it.
     """
-    packaged = importlib.resources.files("symxai") / "grammar" / "query.lark"
+    packaged = importlib.resources.files("symxai") / "grammar" / name
     if packaged.is_file():
         return packaged
-    checkout = Path(__file__).resolve().parents[2] / "grammar" / "query.lark"
+    checkout = Path(__file__).resolve().parents[2] / "grammar" / name
     if checkout.is_file():
         return checkout
     raise FileNotFoundError(
-        f"the symxai query grammar query.lark was not found (looked at {packaged} and "
-        f"{checkout}); reinstall symxai or restore grammar/query.lark in the source checkout"
+        f"the symxai grammar {name} was not found (looked at {packaged} and "
+        f"{checkout}); reinstall symxai or restore grammar/{name} in the source checkout"
     )
 
 

@@ -1,0 +1,366 @@
+"""The ``symxai`` command line: ``query``, ``search``, ``report`` and ``demo``.
+
+::
+
+    symxai query 'O=[N+]([O-])c1ccccc1N' 'smarts"[N+](=O)[O-]"' 'N & O'
+    symxai query Mutagenicity:17 --queries examples/mutagenicity_queries.txt
+    symxai search Mutagenicity:17 --atom N --atom O --atom C --by correlation
+    symxai search --data Mutagenicity --limit 500 --atom N --atom O --atom Cl
+    symxai report examples/mutagenicity.toml
+    symxai demo
+
+Bad arguments, bad query files, unknown atoms and missing files end with a message on
+stderr (the file, line and column with a caret where there is one) and exit code 2;
+an interrupted report says how to resume and exits with 130. ``SYMXAI_DEBUG=1``
+shows the full traceback instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from symxai.errors import SymxaiError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="symxai",
+    help="Explain neural networks with logic: query relevance, query search, batch reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DomainOption = Annotated[
+    str, typer.Option("--domain", "-d", help="molecules or text.", show_default=True)
+]
+ModelOption = Annotated[
+    str | None,
+    typer.Option(help="Model name (mutagenicity-gin, sentiment-minilm, tiny-bert) or file."),
+]
+BackendOption = Annotated[
+    str | None, typer.Option(help="gnn-lrp (molecules); lrp or perturbation (text).")
+]
+TargetOption = Annotated[
+    str | None,
+    typer.Option(help="Class index, 'i,j' for the logit difference f_i - f_j, or a name."),
+]
+ModeOption = Annotated[str, typer.Option(help="harsanyi or shapley.")]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _friendly(function: F) -> F:
+    """Turn expected errors into a message and exit code 2 (no traceback)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except (SymxaiError, FileNotFoundError, ValueError) as error:
+            if os.environ.get("SYMXAI_DEBUG"):
+                raise
+            raise _fail(str(error)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_target(text: str | None) -> Any:
+    """``None``, ``3``, ``0,1`` (a logit difference) or a named target, from the CLI."""
+    if text is None:
+        return None
+    if re.fullmatch(r"-?\d+", text.strip()):
+        return int(text)
+    pair = re.fullmatch(r"\s*(-?\d+)\s*,\s*(-?\d+)\s*", text)
+    if pair:
+        return (int(pair[1]), int(pair[2]))
+    return text
+
+
+def _task(
+    domain: str,
+    data: str | None,
+    queries: Any,
+    model: str | None,
+    backend: str | None,
+    target: str | None,
+    mode: str = "harsanyi",
+    missing: str = "absent",
+) -> Any:
+    from symxai.report.spec import spec_from_mapping
+    from symxai.report.tasks import make_task
+
+    values = {
+        "domain": domain,
+        "data": data or ("Mutagenicity" if domain == "molecules" else "rotten-tomatoes"),
+        "model": model,
+        "backend": backend,
+        "target": parse_target(target),
+        "mode": mode,
+        "queries": queries,
+        "missing": missing,
+        "formats": [],
+    }
+    values = {k: v for k, v in values.items() if v is not None}
+    return make_task(spec_from_mapping(values, "command line"))
+
+
+_DATASET_ITEM = re.compile(r"(Mutagenicity|MUTAG|rotten-tomatoes):(\w+)")
+
+
+def _explain_input(task: Any, text: str, missing: str) -> Any:
+    """An input named ``Dataset:id`` or given as text (SMILES, sentence)."""
+    item = _DATASET_ITEM.fullmatch(text.strip())
+    if item is None:
+        return task.explain_text(text, missing=missing)
+    from symxai.report.spec import ReportSpec
+
+    spec = ReportSpec(**{**_spec_fields(task.spec), "data": item[1], "missing": missing})
+    data_task = type(task)(spec)
+    if item[2] not in {record.id for record in data_task.inputs()}:
+        raise SymxaiError(f"{item[1]} has no input {item[2]!r}")
+    return data_task.explanation(item[2])
+
+
+def _spec_fields(spec: Any) -> dict[str, Any]:
+    from dataclasses import fields
+
+    return {f.name: getattr(spec, f.name) for f in fields(spec)}
+
+
+@app.command()
+@_friendly
+def query(
+    input: Annotated[
+        str, typer.Argument(help="A SMILES string or sentence, or Mutagenicity:17-style id.")
+    ],
+    queries: Annotated[list[str] | None, typer.Argument(help="Queries, e.g. 'N & O'.")] = None,
+    queries_file: Annotated[
+        Path | None, typer.Option("--queries", "-q", help="A query file (name: query lines).")
+    ] = None,
+    domain: DomainOption = "molecules",
+    model: ModelOption = None,
+    backend: BackendOption = None,
+    target: TargetOption = None,
+    mode: ModeOption = "harsanyi",
+    strict: Annotated[
+        bool, typer.Option(help="Fail on atoms this input does not have (default: false).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Relevance of one or more queries on one input.
+
+    Atoms are checked against the domain's vocabulary (element symbols, atom names);
+    an atom this input lacks (Cl in a molecule without chlorine) is false everywhere
+    unless --strict is given.
+    """
+    from symxai.report.queries import named_queries
+
+    if not queries and queries_file is None:
+        raise _fail("give at least one query, or --queries FILE")
+    named = named_queries(queries_file) if queries_file else []
+    if queries:
+        named += named_queries(queries, source="query")
+    task = _task(domain, None, named, model, backend, target, mode)
+    explanation = _explain_input(task, input, "error" if strict else "absent")
+    values = explanation.relevances([q.query for q in named], mode=mode)
+    rows = [
+        {"query": q.name, "formula": q.formula, "relevance": float(v)}
+        for q, v in zip(named, values.to_numpy(), strict=True)
+    ]
+    if as_json:
+        payload = {"input": input, "prediction": explanation.prediction, "mode": mode}
+        typer.echo(json.dumps(payload | {"relevance": rows}, indent=2))
+        return
+    typer.echo(f"{input}: f = {explanation.prediction:+.4f} ({mode} relevance)")
+    width = max(len(row["query"]) for row in rows)
+    for row in rows:
+        typer.echo(f"  {row['query']:<{width}}  {row['relevance']:+.4f}")
+
+
+@app.command()
+@_friendly
+def search(
+    input: Annotated[
+        str | None, typer.Argument(help="One input (SMILES, sentence or Dataset:id).")
+    ] = None,
+    atoms: Annotated[
+        list[str] | None, typer.Option("--atom", "-a", help="An atom of the candidates (repeat).")
+    ] = None,
+    groups: Annotated[
+        list[str] | None,
+        typer.Option("--group", "-g", help="A named group for all Boolean functions (<= 4)."),
+    ] = None,
+    by: Annotated[str, typer.Option(help="correlation or relevance.")] = "correlation",
+    max_literals: Annotated[int, typer.Option(help="Literals per conjunction.")] = 3,
+    disjunctions: Annotated[bool, typer.Option(help="Also disjunctions of two.")] = True,
+    top: Annotated[int, typer.Option(help="How many queries to show.")] = 10,
+    data: Annotated[
+        str | None,
+        typer.Option(help="Search over a data set instead (median score over its inputs)."),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="First N inputs of --data.")] = None,
+    domain: DomainOption = "molecules",
+    model: ModelOption = None,
+    backend: BackendOption = None,
+    target: TargetOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The queries that explain a prediction best (or a data set's, with --data)."""
+    from symxai.report.queries import named_queries
+    from symxai.search import search_over_inputs
+
+    if (input is None) == (data is None):
+        raise _fail("give either one INPUT or --data DATASET")
+    atom_queries = named_queries(atoms or [], source="--atom") if atoms else []
+    names = [q.formula for q in atom_queries] or None
+    options = {
+        "by": by,
+        "max_literals": max_literals,
+        "disjunctions": disjunctions,
+        "groups": tuple(groups or ()),
+        "top": top,
+    }
+    if input is not None:
+        task = _task(domain, None, atom_queries or ["true"], model, backend, target)
+        explanation = _explain_input(task, input, "absent")
+        result = explanation.search(names, **options)
+        header = f"{input}: f = {explanation.prediction:+.4f}"
+    else:
+        if not atom_queries:
+            raise _fail("--data needs the candidate atoms: --atom N --atom O ...")
+        task = _task(domain, data, atom_queries, model, backend, target)
+        task.spec.limit = limit
+        records = task.inputs()
+        pairs = []
+        for record in records:
+            explanation = task.explanation(record.id)
+            atom_sets = {}
+            for named in atom_queries:
+                atom_sets.update(explanation.resolve(named.query, missing="absent"))
+            pairs.append((explanation.dividends(), {str(a): s for a, s in atom_sets.items()}))
+        result = search_over_inputs(pairs, **options)
+        header = f"{data}: {len(records)} inputs, median {by} over inputs"
+    table = result.top(top)
+    if as_json:
+        typer.echo(table.to_json(orient="records", indent=2))
+        return
+    typer.echo(f"{header}; {result.candidates} candidates scored")
+    typer.echo(table.to_string(index=False))
+
+
+@app.command()
+@_friendly
+def report(
+    spec: Annotated[Path | None, typer.Argument(help="A TOML or YAML report spec.")] = None,
+    queries: Annotated[
+        Path | None, typer.Option("--queries", "-q", help="Query file (instead of a spec).")
+    ] = None,
+    domain: Annotated[str | None, typer.Option(help="molecules or text.")] = None,
+    data: Annotated[str | None, typer.Option(help="Data set name or file.")] = None,
+    model: ModelOption = None,
+    backend: BackendOption = None,
+    target: TargetOption = None,
+    mode: Annotated[str | None, typer.Option(help="harsanyi or shapley.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output folder.")] = None,
+    formats: Annotated[
+        str | None, typer.Option(help="Comma-separated: csv,parquet,jsonl,html.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N inputs.")] = None,
+    chunk_size: Annotated[int | None, typer.Option(help="Inputs per chunk.")] = None,
+    executor: Annotated[str, typer.Option(help="auto, serial, processes or dask.")] = "auto",
+    workers: Annotated[int | None, typer.Option(help="Local worker processes.")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address, tcp://host:port.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Discard earlier rows; start over.")] = False,
+    progress: Annotated[bool | None, typer.Option(help="Show a progress bar.")] = None,
+) -> None:
+    """A batch run: every query on every input; tidy tables and an HTML page.
+
+    Re-running the same command resumes: inputs already written are skipped.
+    """
+    from symxai.report.runner import run_report
+    from symxai.report.spec import load_spec, spec_from_mapping
+
+    overrides = {
+        "domain": domain,
+        "data": data,
+        "model": model,
+        "backend": backend,
+        "target": parse_target(target),
+        "mode": mode,
+        "output": str(output.resolve()) if output else None,
+        "formats": formats.split(",") if formats else None,
+        "limit": limit,
+        "chunk_size": chunk_size,
+        "queries": str(queries.resolve()) if queries else None,
+    }
+    if spec is not None:
+        parsed = load_spec(spec, **overrides)
+    elif queries is not None:
+        parsed = spec_from_mapping({k: v for k, v in overrides.items() if v is not None})
+    else:
+        raise _fail("give a report spec (TOML/YAML) or --queries FILE")
+    try:
+        result = run_report(
+            parsed,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            overwrite=overwrite,
+        )
+    except KeyboardInterrupt:
+        typer.echo(
+            f"\ninterrupted: finished chunks are saved in {parsed.output}; "
+            "run the same command again to resume",
+            err=True,
+        )
+        raise typer.Exit(130) from None
+    inputs = result.table["input"].nunique()
+    typer.echo(
+        f"{inputs} inputs x {len(parsed.queries)} queries in {result.seconds:.1f} s "
+        f"({len(result.computed)} explained now, {result.skipped} already written, "
+        f"{len(result.failures)} failed)"
+    )
+    for kind, path in result.files.items():
+        typer.echo(f"  {kind:<8} {path}")
+
+
+@app.command()
+@_friendly
+def demo(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")] = Path(
+        "symxai-output"
+    ),
+    limit: Annotated[int | None, typer.Option(help="Report on the first N molecules only.")] = None,
+) -> None:
+    """What `make demo` runs: one molecule explained, then a batch report."""
+    from symxai.demo import run_demo
+
+    run_demo(output, limit)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="symxai")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""The self-contained HTML page of a batch report.
+
+One file, no scripts, no external resources: the plots (matplotlib) and the pictures of
+the top inputs (RDKit molecule drawings, token heatmaps) are SVG images embedded as
+``data:`` URIs, so nothing inside them can run in the page. Every text that comes from
+the inputs, the queries or the errors is HTML-escaped by Jinja2's autoescaping.
+
+Sections: the spec, a table of every query's relevance over the data set (mean,
+median, spread, share positive, per-class means), the distribution of each query's
+relevance, the per-class comparison, the top inputs of every query with their
+pictures, and the failed inputs.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import io
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from symxai.report.tasks import ReportTask
+
+__all__ = ["svg_data_uri", "write_html"]
+
+
+def svg_data_uri(svg: bytes) -> str:
+    """``data:image/svg+xml;base64,...`` of an SVG document."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def _figure_uri(figure: Any) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    return svg_data_uri(buffer.getvalue())
+
+
+def _label_names(table: pd.DataFrame, task: ReportTask) -> pd.Series:
+    names = task.class_names()
+    return table["label"].map(
+        lambda v: (
+            None if v is None or (isinstance(v, float) and np.isnan(v)) else names.get(v, str(v))
+        )
+    )
+
+
+def _distribution_plot(table: pd.DataFrame, queries: list[str]) -> str:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 0.45 * len(queries) + 1.2))
+    axes = figure.add_subplot()
+    data = [table.loc[table["query"] == q, "relevance"].dropna().to_numpy() for q in queries]
+    axes.boxplot(
+        data, orientation="horizontal", showfliers=True, flierprops={"markersize": 2, "alpha": 0.4}
+    )
+    axes.set_yticks(range(1, len(queries) + 1), queries)
+    axes.invert_yaxis()
+    axes.axvline(0.0, color="#999", linewidth=0.8)
+    axes.set_xlabel("relevance R(q)")
+    return _figure_uri(figure)
+
+
+def _class_plot(table: pd.DataFrame, queries: list[str], classes: list[str]) -> str:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 0.6 * len(queries) + 1.4))
+    axes = figure.add_subplot()
+    width = 0.8 / len(classes)
+    for c, name in enumerate(classes):
+        positions = np.arange(len(queries)) + (c - (len(classes) - 1) / 2) * width
+        data = [
+            table.loc[(table["query"] == q) & (table["class"] == name), "relevance"]
+            .dropna()
+            .to_numpy()
+            for q in queries
+        ]
+        parts = axes.boxplot(
+            [d if d.size else np.array([np.nan]) for d in data],
+            positions=positions,
+            widths=width * 0.9,
+            orientation="horizontal",
+            patch_artist=True,
+            showfliers=False,
+            manage_ticks=False,
+        )
+        colour = f"C{c}"
+        for box in parts["boxes"]:
+            box.set_facecolor(colour)
+            box.set_alpha(0.55)
+        axes.plot([], [], color=colour, linewidth=6, alpha=0.55, label=name)
+    axes.set_yticks(range(len(queries)), queries)
+    axes.invert_yaxis()
+    axes.axvline(0.0, color="#999", linewidth=0.8)
+    axes.set_xlabel("relevance R(q)")
+    axes.legend(loc="best", fontsize=8)
+    return _figure_uri(figure)
+
+
+def _picture(
+    task: ReportTask, input_id: str, folder: Path, cache: dict[str, str | None]
+) -> str | None:
+    """The input drawn with its feature relevance (cached per input; ``None`` on failure)."""
+    if input_id not in cache:
+        try:
+            explanation = task.explanation(input_id)
+            path = task.draw(input_id, explanation, folder / f"{len(cache)}.svg", legend="")
+            cache[input_id] = svg_data_uri(path.read_bytes())
+        except Exception:
+            cache[input_id] = None
+    return cache[input_id]
+
+
+def write_html(
+    task: ReportTask,
+    table: pd.DataFrame,
+    failures: pd.DataFrame,
+    path: Path,
+    *,
+    top: int | None = None,
+) -> Path:
+    """Write the report page of a finished run to ``path`` (see the module docstring)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    from symxai import __version__
+
+    spec = task.spec
+    top = spec.top if top is None else top
+    queries = [query.name for query in spec.queries]
+    formulas = {query.name: query.formula for query in spec.queries}
+    table = table.copy()
+    table["class"] = _label_names(table, task)
+    classes = [c for c in dict.fromkeys(table["class"].dropna()) if c is not None]
+    summary = []
+    for name in queries:
+        values = table.loc[table["query"] == name]
+        relevance = values["relevance"].dropna()
+        summary.append(
+            {
+                "query": name,
+                "formula": formulas[name],
+                "mean": float(relevance.mean()) if len(relevance) else float("nan"),
+                "median": float(relevance.median()) if len(relevance) else float("nan"),
+                "std": float(relevance.std()) if len(relevance) > 1 else 0.0,
+                "positive": float((relevance > 0).mean()) if len(relevance) else 0.0,
+                "by_class": {
+                    str(c): float(group["relevance"].mean())
+                    for c, group in values.groupby("class", dropna=True)
+                },
+            }
+        )
+    blocks, pictures = [], {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for name in queries:
+            rows = table.loc[table["query"] == name].dropna(subset=["relevance"])
+            rows = rows.reindex(rows["relevance"].abs().sort_values(ascending=False).index)
+            items = []
+            for row in rows.head(top).itertuples():
+                record = task.record(str(row.input))
+                items.append(
+                    {
+                        "input": row.input,
+                        "relevance": float(row.relevance),
+                        "prediction": float(row.prediction),
+                        "label": row.label,
+                        "text": record.text,
+                        "picture": _picture(task, str(row.input), Path(scratch), pictures),
+                    }
+                )
+            blocks.append({"query": name, "formula": formulas[name], "items": items})
+    has_rows = not table.empty
+    environment = Environment(
+        loader=PackageLoader("symxai.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+    )
+    page = environment.get_template("report.html.j2").render(
+        title=spec.title or f"symxai report: {spec.domain} / {Path(spec.data).name}",
+        version=__version__,
+        written=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        inputs=table["input"].nunique(),
+        spec=task.spec.describe() | task.settings() | {"queries": len(queries)},
+        queries=queries,
+        class_names=classes,
+        summary=summary,
+        distribution=_distribution_plot(table, queries) if has_rows else None,
+        by_class=_class_plot(table, queries, classes) if has_rows and len(classes) > 1 else None,
+        top=blocks,
+        failures=failures.to_dict("records"),
+    )
+    path = Path(path)
+    path.write_text(page, encoding="utf-8")
+    return path
