@@ -340,7 +340,15 @@ def report(
         f"{len(result.failures)} failed)"
     )
     for kind, path in result.files.items():
-        typer.echo(f"  {kind:<8} {path}")
+        typer.echo(f"  {kind:<8} {_shown(path)}")
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 @app.command()

@@ -273,6 +273,7 @@ class Explanation:
         sign: str | None = None,
         max_pairs: int = 200_000,
         beam: int = 300,
+        distinct: str = "data",
     ) -> SearchResult:
         """The queries over ``atoms`` that best describe the dividends (query search).
 
@@ -280,7 +281,9 @@ class Explanation:
         of two of them and every Boolean function of the ``groups`` (at most 4) against
         ``mu(L)`` of :meth:`dividends` (``max_order``, ``context``), by correlation or by
         relevance ``R(q) = sum_{L ≠ ∅} mu(L) q(L)``; see :func:`symxai.search.search_queries`
-        for the formulas, the candidate families and ``sign``, ``max_pairs``, ``beam``.
+        for the formulas, the candidate families and ``sign``, ``max_pairs``, ``beam``
+        and ``distinct`` (by default, of candidates true on the same coalitions only
+        the simplest is returned).
 
         ``atoms`` are atom texts (``["N", "O", 'smarts"[N+](=O)[O-]"']``) or atoms. The
         default is the space's group names if it has groups, else the distinct values of
@@ -313,6 +316,7 @@ class Explanation:
             max_pairs=max_pairs,
             beam=beam,
             sign=sign,
+            distinct=distinct,
         )
 
     def _default_search_atoms(self) -> list[Atom]:

@@ -60,8 +60,12 @@ of equal score (``np.isclose``); inside a run every candidate gets an exact cano
 key, the truth table over the atoms it depends on (candidates are logically equivalent
 iff their keys are equal), and each class is kept once, as its member with the fewest
 literals (then the shorter text, then the family order conjunction, disjunction,
-function). Candidates that tie in score but differ logically are all kept, simpler
-first.
+function). With ``distinct="logic"`` candidates that tie in score but differ logically
+are all kept, simpler first. With ``distinct="data"`` (the default) the key is the
+candidate's truth on the atom patterns that occur among the enumerated coalitions, so
+candidates the dividends cannot tell apart (``~C & N & O`` and ``~C & N & O | O & H``
+when no coalition with dividend holds both O and H) are also returned once, simplest
+first; logically equivalent candidates always share this key.
 """
 
 from __future__ import annotations
@@ -198,6 +202,14 @@ def _check_options(by: str, sign: str | None, max_literals: int, top: int) -> st
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
     return sign
+
+
+DISTINCT = ("data", "logic")
+
+
+def _check_distinct(distinct: str) -> None:
+    if distinct not in DISTINCT:
+        raise ValueError(f"distinct must be one of {DISTINCT}, got {distinct!r}")
 
 
 def _check_atom_count(m: int) -> None:
@@ -488,8 +500,10 @@ class _Search:
         groups: Sequence[int],
         max_pairs: int | None,
         beam: int,
+        distinct: str = "data",
     ) -> None:
         self.patterns = patterns
+        self.distinct = distinct
         self.atoms = list(atoms)
         self.by = by
         self.sign = sign
@@ -717,6 +731,9 @@ class _Search:
                 index = int(index)
                 variables, table = self.canonical(index)
                 key = (variables, table.tobytes())
+                if self.distinct == "data":
+                    truth = self.truth(index, self.patterns.codes)
+                    key = ((-1,), np.packbits(np.asarray(truth, dtype=bool)).tobytes())
                 if key in seen:
                     continue
                 query = self.query(index, (variables, table))
@@ -814,6 +831,7 @@ def search_queries(
     max_pairs: int = 200_000,
     beam: int = 300,
     sign: str | None = None,
+    distinct: str = "data",
 ) -> SearchResult:
     """The ``top`` queries over the named atoms that best describe ``decomposition``.
 
@@ -841,8 +859,16 @@ def search_queries(
     sign:
         How the score ranks: ``"positive"`` (largest first; default for correlation),
         ``"abs"`` (largest magnitude first; default for relevance) or ``"negative"``.
+    distinct:
+        ``"data"`` (default): of the candidates that are true on exactly the same
+        enumerated coalitions (so indistinguishable by these dividends, logically
+        equivalent ones included) only the simplest is returned. ``"logic"``: only
+        logically equivalent candidates are merged; candidates that differ on
+        coalitions with zero dividend, or on atom patterns that never occur, are all
+        returned (simpler first).
     """
     sign = _check_options(by, sign, max_literals, top)
+    _check_distinct(distinct)
     atoms = [_as_atom(key) for key in atom_sets]
     if len(set(atoms)) != len(atoms):
         raise ValueError("an atom is given twice in atom_sets")
@@ -861,6 +887,7 @@ def search_queries(
         groups=group_index,
         max_pairs=max_pairs,
         beam=beam,
+        distinct=distinct,
     )
     chosen = search.select(_signed(search.score(keep=False), sign), top)
     return _result(search, chosen, ranks=None)
@@ -878,6 +905,7 @@ def search_over_inputs(
     beam: int = 100,
     sign: str | None = None,
     ranks: bool | None = None,
+    distinct: str = "data",
 ) -> SearchResult:
     """The queries that rank best over many inputs (median score), e.g. a data set of
     molecules (Schnake et al., Information Fusion 2025, Mutagenicity).
@@ -898,9 +926,11 @@ def search_over_inputs(
     enumerated coalition of that input. ``ranks``: compute ``rank_median`` (``None``:
     only when the per-input scores of all candidates fit in about 128 MB of float32,
     ``True``: always, with a second scoring pass when they do not fit, ``False``: never;
-    the column is NaN when not computed).
+    the column is NaN when not computed). ``distinct``: as for :func:`search_queries`,
+    over the coalitions of all inputs.
     """
     sign = _check_options(by, sign, max_literals, top)
+    _check_distinct(distinct)
     atoms: list[Atom] = []
     position: dict[Atom, int] = {}
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -937,6 +967,7 @@ def search_over_inputs(
         groups=group_index,
         max_pairs=None,
         beam=beam,
+        distinct=distinct,
     )
     fits = search.planned_total() * patterns.inputs <= _STORED_CELLS
     ranks = fits if ranks is None else ranks

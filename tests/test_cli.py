@@ -4,6 +4,8 @@ API, bad input ends with a located message and exit code 2, reports resume."""
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -174,3 +176,13 @@ def test_console_entry_point_exits_2_without_traceback() -> None:
     )
     assert process.returncode == 2
     assert "column 5" in process.stderr and "Traceback" not in process.stderr
+
+
+def test_readme_query_example_prints_what_the_readme_shows() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = re.search(r"```sh\n\$ (symxai query [^\n]+)\n(.*?)```", readme, re.S)
+    assert block is not None
+    command, shown = block[1], block[2]
+    result = invoke(*shlex.split(command)[1:])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == shown

@@ -116,7 +116,7 @@ def test_toml_and_yaml_specs_agree(tmp_path: Path) -> None:
     )
     toml, yaml = load_spec(tmp_path / "s.toml"), load_spec(tmp_path / "s.yaml")
     assert toml.describe() == yaml.describe()
-    assert toml.target == (0, 1) and toml.output == tmp_path / "out"
+    assert toml.target == (0, 1) and toml.output == (tmp_path / "out").resolve()
     assert [q.name for q in toml.queries][:2] == ["nitro", "nitro_ring"]
 
 

@@ -290,3 +290,27 @@ def test_errors_are_clear() -> None:
         search_queries(decomposition, singleton_atoms(), groups=["g"])
     with pytest.raises(ValueError, match="single atoms"):
         search_queries(decomposition, {"a | b": [0]})
+
+
+def test_data_distinct_returns_one_query_per_truth_on_the_dividends() -> None:
+    from symxai.domains.mutagenicity import explain_molecule
+
+    explanation = explain_molecule("O=[N+]([O-])c1ccccc1N", missing="absent")
+    atoms = [parse_query(name) for name in ("C", "N", "O", "H")]
+    decomposition = explanation.dividends()
+    presence = decomposition.presence([explanation.space.resolve(a) for a in atoms])
+    nonempty = decomposition.orders > 0
+
+    def truth_key(query: Query) -> bytes:
+        value = query.evaluate({a: presence[:, j] for j, a in enumerate(atoms)})
+        return np.broadcast_to(np.asarray(value, bool), nonempty.shape)[nonempty].tobytes()
+
+    by_data = explanation.search(["C", "N", "O", "H"], top=15)
+    by_logic = explanation.search(["C", "N", "O", "H"], top=15, distinct="logic")
+    assert len({truth_key(q) for q in by_data.queries}) == len(by_data.queries) == 15
+    # logic-only dedupe keeps variants the dividends cannot tell apart (equal scores)
+    assert len({truth_key(q) for q in by_logic.queries}) < len(by_logic.queries)
+    assert by_logic.table["score"].iloc[0] == pytest.approx(by_data.table["score"].iloc[0])
+    assert_pairwise_distinct(by_logic.queries)
+    with pytest.raises(ValueError, match="distinct"):
+        explanation.search(["C", "N"], distinct="truth")

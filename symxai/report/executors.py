@@ -1,8 +1,8 @@
 """Executors of a batch run: where the chunks of inputs are explained.
 
 * :class:`SerialExecutor`: in this process (one chunk at a time, all torch threads);
-* :class:`ProcessExecutor`: local worker processes (``spawn``), one torch thread each,
-  the default for runs of more than one chunk;
+* :class:`ProcessExecutor`: local worker processes (``fork`` where available), one
+  torch thread each, the default for runs of more than one chunk;
 * :class:`DaskExecutor`: a Dask ``distributed`` cluster, given by its scheduler address
   (``tcp://host:port``) or a :class:`distributed.Client`; workers need symxai installed.
 
@@ -75,14 +75,35 @@ def _outcome(future: Any) -> Any:
         return error
 
 
-class ProcessExecutor:
-    """Local worker processes (``spawn`` start method: safe with torch threads)."""
+def _single_threaded_worker() -> None:
+    """Worker start-up: one torch thread per process (as PyTorch's DataLoader workers)."""
+    import torch
 
-    def __init__(self, workers: int | None = None) -> None:
+    torch.set_num_threads(1)
+
+
+class ProcessExecutor:
+    """Local worker processes, one torch thread each.
+
+    ``start_method`` ``"fork"`` (the default where the platform has it, as for PyTorch's
+    DataLoader workers) starts workers at once with the model and data already loaded by
+    this process; ``"spawn"`` starts fresh interpreters, which import torch and load
+    the data again (seconds per worker) and need the caller's script to guard its
+    entry point with ``if __name__ == "__main__":``.
+    """
+
+    def __init__(self, workers: int | None = None, start_method: str | None = None) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
+        methods = multiprocessing.get_all_start_methods()
+        method = start_method or ("fork" if "fork" in methods else "spawn")
         self._pool = ProcessPoolExecutor(
-            self.workers, mp_context=multiprocessing.get_context("spawn")
+            self.workers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_single_threaded_worker,
         )
+        # Start every worker now, before progress bars or other threads exist here.
+        for started in [self._pool.submit(int) for _ in range(self.workers)]:
+            started.result()
 
     def map(
         self, fn: Callable[..., Any], task: Any, chunks: Sequence[Chunk]

@@ -188,7 +188,7 @@ def spec_from_mapping(
     if isinstance(model, str) and (base / model).is_file():
         values["model"] = str(base / model)
     if "output" in values:
-        values["output"] = base / values["output"]
+        values["output"] = (base / values["output"]).resolve()
     return ReportSpec(**values, queries=parsed, source=source)
 
 
