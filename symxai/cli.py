@@ -212,7 +212,10 @@ def search(
     top: Annotated[int, typer.Option(help="How many queries to show.")] = 10,
     data: Annotated[
         str | None,
-        typer.Option(help="Search over a data set instead (median score over its inputs)."),
+        typer.Option(
+            help="Search over a data set instead (median score over its inputs; exact "
+            "walk dividends cost about 0.2 s per molecule)."
+        ),
     ] = None,
     limit: Annotated[int | None, typer.Option(help="First N inputs of --data.")] = None,
     domain: DomainOption = "molecules",
@@ -314,7 +317,9 @@ def report(
     if spec is not None:
         parsed = load_spec(spec, **overrides)
     elif queries is not None:
-        parsed = spec_from_mapping({k: v for k, v in overrides.items() if v is not None})
+        parsed = spec_from_mapping(
+            {k: v for k, v in overrides.items() if v is not None}, "command line"
+        )
     else:
         raise _fail("give a report spec (TOML/YAML) or --queries FILE")
     try:

@@ -131,9 +131,23 @@ class ReportTask(ABC):
         """The resolved model, backend and target (defaults filled in), for display."""
         return {"model": self.model_name, "backend": self.backend, "target": str(self.target)}
 
+    @abstractmethod
+    def default_target(self) -> tuple[str, Any]:
+        """The domain's default target: its name and its value (a logit difference)."""
+
     @property
     def target(self) -> Any:
-        return self.spec.target
+        """The spec's target: a class index, ``(i, j)``, or the default by name or omission."""
+        name, value = self.default_target()
+        target = self.spec.target
+        if target is None or target == name:
+            return value
+        if isinstance(target, str):
+            raise SpecError(
+                f"{self.spec.source}: unknown target {target!r}; use a class index, [i, j] "
+                f"or {name!r}"
+            )
+        return target
 
     @abstractmethod
     def explain_chunk(self, ids: Sequence[str]) -> ChunkResult:
@@ -281,19 +295,10 @@ class MoleculeTask(ReportTask):
     backends = ("gnn-lrp",)
     models = ("mutagenicity-gin",)
 
-    @property
-    def target(self) -> Any:
+    def default_target(self) -> tuple[str, Any]:
         from symxai.domains.mutagenicity import MUTAGEN, NONMUTAGEN
 
-        target = self.spec.target
-        if target is None or target == "mutagen-vs-nonmutagen":
-            return (MUTAGEN, NONMUTAGEN)
-        if isinstance(target, str):
-            raise SpecError(
-                f"{self.spec.source}: unknown target {target!r}; use a class index, "
-                "[i, j] or 'mutagen-vs-nonmutagen'"
-            )
-        return target
+        return "mutagen-vs-nonmutagen", (MUTAGEN, NONMUTAGEN)
 
     def inputs(self) -> list[InputRecord]:
         records = list(_molecule_data(self.spec.data).records)
@@ -484,19 +489,10 @@ class TextTask(ReportTask):
                         [f'"{atom.value}"'],
                     )
 
-    @property
-    def target(self) -> Any:
+    def default_target(self) -> tuple[str, Any]:
         from symxai.domains.text import NEGATIVE, POSITIVE
 
-        target = self.spec.target
-        if target is None or target == "positive-vs-negative":
-            return (POSITIVE, NEGATIVE)
-        if isinstance(target, str):
-            raise SpecError(
-                f"{self.spec.source}: unknown target {target!r}; use a class index, [i, j] "
-                "or 'positive-vs-negative'"
-            )
-        return target
+        return "positive-vs-negative", (POSITIVE, NEGATIVE)
 
     def explain_text(self, text: str, missing: str | None = None) -> Explanation:
         from symxai.domains.text import explain_sentence
