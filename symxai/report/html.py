@@ -49,53 +49,60 @@ def _label_names(table: pd.DataFrame, task: ReportTask) -> pd.Series:
 
 
 def _distribution_plot(table: pd.DataFrame, queries: list[str]) -> str:
+    """Box plots of each query's relevance over the inputs where it is non-zero (a query
+    whose atoms an input lacks has ``R = 0`` there), with their count."""
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(8, 0.45 * len(queries) + 1.2))
     axes = figure.add_subplot()
-    data = [table.loc[table["query"] == q, "relevance"].dropna().to_numpy() for q in queries]
+    data, labels = [], []
+    for query in queries:
+        values = table.loc[table["query"] == query, "relevance"].dropna().to_numpy()
+        nonzero = values[values != 0]
+        data.append(nonzero if nonzero.size else np.array([0.0]))
+        labels.append(f"{query} (n={nonzero.size})")
     axes.boxplot(
-        data, orientation="horizontal", showfliers=True, flierprops={"markersize": 2, "alpha": 0.4}
+        data,
+        orientation="horizontal",
+        showfliers=True,
+        flierprops={"markersize": 2, "alpha": 0.4},
     )
-    axes.set_yticks(range(1, len(queries) + 1), queries)
+    axes.set_yticks(range(1, len(queries) + 1), labels)
     axes.invert_yaxis()
     axes.axvline(0.0, color="#999", linewidth=0.8)
-    axes.set_xlabel("relevance R(q)")
+    axes.set_xlabel("relevance R(q) over the inputs where it is non-zero")
     return _figure_uri(figure)
 
 
 def _class_plot(table: pd.DataFrame, queries: list[str], classes: list[str]) -> str:
+    """Mean relevance of each query per class, with standard errors (all inputs)."""
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(8, 0.6 * len(queries) + 1.4))
+    figure = Figure(figsize=(8, 0.55 * len(queries) + 1.4))
     axes = figure.add_subplot()
-    width = 0.8 / len(classes)
+    height = 0.8 / len(classes)
     for c, name in enumerate(classes):
-        positions = np.arange(len(queries)) + (c - (len(classes) - 1) / 2) * width
-        data = [
-            table.loc[(table["query"] == q) & (table["class"] == name), "relevance"]
-            .dropna()
-            .to_numpy()
-            for q in queries
-        ]
-        parts = axes.boxplot(
-            [d if d.size else np.array([np.nan]) for d in data],
-            positions=positions,
-            widths=width * 0.9,
-            orientation="horizontal",
-            patch_artist=True,
-            showfliers=False,
-            manage_ticks=False,
+        rows = table.loc[table["class"] == name]
+        means, errors = [], []
+        for query in queries:
+            values = rows.loc[rows["query"] == query, "relevance"].dropna()
+            means.append(float(values.mean()) if len(values) else np.nan)
+            errors.append(float(values.sem()) if len(values) > 1 else 0.0)
+        positions = np.arange(len(queries)) + (c - (len(classes) - 1) / 2) * height
+        axes.barh(
+            positions,
+            means,
+            height=height * 0.9,
+            xerr=errors,
+            color=f"C{c}",
+            alpha=0.75,
+            label=name,
+            error_kw={"linewidth": 0.8},
         )
-        colour = f"C{c}"
-        for box in parts["boxes"]:
-            box.set_facecolor(colour)
-            box.set_alpha(0.55)
-        axes.plot([], [], color=colour, linewidth=6, alpha=0.55, label=name)
     axes.set_yticks(range(len(queries)), queries)
     axes.invert_yaxis()
     axes.axvline(0.0, color="#999", linewidth=0.8)
-    axes.set_xlabel("relevance R(q)")
+    axes.set_xlabel("mean relevance R(q) per class (± standard error)")
     axes.legend(loc="best", fontsize=8)
     return _figure_uri(figure)
 
