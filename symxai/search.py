@@ -561,6 +561,29 @@ class _Search:
         bits = _function_bits(self.tables[[member]], len(self.groups))[0]
         return bits[_sub_patterns(codes, self.groups)]
 
+    def truths(self, indices: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """``[len(indices), U]``: :meth:`truth` of many candidates, one array operation
+        per family."""
+        indices = np.asarray(indices, dtype=np.int64)
+        out = np.zeros((indices.size, codes.size), dtype=bool)
+        k, p, _ = self.counts
+        conj = indices < k
+        if conj.any():
+            members = indices[conj]
+            out[conj] = _conjunction_truth(self.pos[members], self.neg[members], codes)
+        pairs = (indices >= k) & (indices < k + p)
+        if pairs.any():
+            members = indices[pairs] - k
+            first, second = self.first[members], self.second[members]
+            out[pairs] = _conjunction_truth(self.pos[first], self.neg[first], codes) | (
+                _conjunction_truth(self.pos[second], self.neg[second], codes)
+            )
+        functions = indices >= k + p
+        if functions.any():
+            bits = _function_bits(self.tables[indices[functions] - k - p], len(self.groups))
+            out[functions] = bits[:, _sub_patterns(codes, self.groups)]
+        return out
+
     def support_mask(self, index: int) -> int:
         family, member = self.family(index)
         if family == 0:
@@ -726,16 +749,23 @@ class _Search:
         run = run[np.lexsort((run, estimates[run]))]
         levels = estimates[run]
         best: dict[tuple[tuple[int, ...], bytes], tuple] = {}
+        data_keys: dict[int, bytes] = {}
+        if self.distinct == "data":
+            packed = np.packbits(self.truths(run, self.patterns.codes), axis=1)
+            data_keys = {int(i): row.tobytes() for i, row in zip(run, packed, strict=True)}
         for level in np.unique(levels):
             for index in run[levels == level]:
                 index = int(index)
-                variables, table = self.canonical(index)
-                key = (variables, table.tobytes())
                 if self.distinct == "data":
-                    truth = self.truth(index, self.patterns.codes)
-                    key = ((-1,), np.packbits(np.asarray(truth, dtype=bool)).tobytes())
-                if key in seen:
-                    continue
+                    key = ((-1,), data_keys[index])
+                    if key in seen or (key in best and best[key][0][0] < level):
+                        continue
+                    variables, table = self.canonical(index)
+                else:
+                    variables, table = self.canonical(index)
+                    key = (variables, table.tobytes())
+                    if key in seen:
+                        continue
                 query = self.query(index, (variables, table))
                 literals, length, text = _simplicity(query)
                 order = (literals, length, self.family(index)[0], text, index)
