@@ -17,6 +17,7 @@ shows the full traceback instead.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -128,19 +129,11 @@ def _explain_input(task: Any, text: str, missing: str) -> Any:
     item = _DATASET_ITEM.fullmatch(text.strip())
     if item is None:
         return task.explain_text(text, missing=missing)
-    from symxai.report.spec import ReportSpec
-
-    spec = ReportSpec(**{**_spec_fields(task.spec), "data": item[1], "missing": missing})
+    spec = dataclasses.replace(task.spec, data=item[1], missing=missing)
     data_task = type(task)(spec)
     if item[2] not in {record.id for record in data_task.inputs()}:
         raise SymxaiError(f"{item[1]} has no input {item[2]!r}")
     return data_task.explanation(item[2])
-
-
-def _spec_fields(spec: Any) -> dict[str, Any]:
-    from dataclasses import fields
-
-    return {f.name: getattr(spec, f.name) for f in fields(spec)}
 
 
 @app.command()

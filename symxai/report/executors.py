@@ -27,8 +27,6 @@ Chunk = Sequence[str]
 class Executor(Protocol):
     """Runs ``fn(task, chunk, threads)`` for every chunk and yields results as they finish."""
 
-    workers: int
-
     def map(
         self, fn: Callable[..., Any], task: Any, chunks: Sequence[Chunk]
     ) -> Iterator[tuple[Chunk, Any]]: ...
@@ -38,8 +36,6 @@ class Executor(Protocol):
 
 class SerialExecutor:
     """Chunks one after another in this process."""
-
-    workers = 1
 
     def map(
         self, fn: Callable[..., Any], task: Any, chunks: Sequence[Chunk]
@@ -125,7 +121,6 @@ class DaskExecutor:
         self._own = not isinstance(scheduler, Client)
         self.client = Client(scheduler) if self._own else scheduler
         self.threads = threads
-        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
 
     def map(
         self, fn: Callable[..., Any], task: Any, chunks: Sequence[Chunk]

@@ -85,9 +85,6 @@ class QueryFileError(QueryError):
             message += "; " + self.hint
         return message + "\n" + caret_block(self.text, self.column, self.width)
 
-    def __str__(self) -> str:
-        return self._located()
-
 
 @functools.cache
 def _file_parser() -> Lark:
