@@ -67,18 +67,28 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def _friendly(function: F) -> F:
-    """Turn expected errors into a message and exit code 2 (no traceback)."""
+    """Turn expected errors into a message and exit code 2 (no traceback): symxai's own
+    errors, bad values, and operating-system errors (a file that cannot be read or
+    written, a scheduler that does not answer), named with their path."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
-        except (SymxaiError, FileNotFoundError, ValueError) as error:
+        except (SymxaiError, ValueError, OSError) as error:
             if os.environ.get("SYMXAI_DEBUG"):
                 raise
-            raise _fail(str(error)) from None
+            raise _fail(_message(error)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _message(error: BaseException) -> str:
+    """An error in words; an operating-system error with the path it concerns."""
+    if isinstance(error, OSError) and not isinstance(error, SymxaiError) and error.filename:
+        reason = error.strerror or type(error).__name__
+        return f"{error.filename}: {reason}"
+    return str(error) or type(error).__name__
 
 
 def parse_target(text: str | None) -> Any:
@@ -284,12 +294,17 @@ def report(
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address, tcp://host:port.")
     ] = None,
+    scheduler_timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for the Dask scheduler to answer.")
+    ] = 10.0,
     overwrite: Annotated[bool, typer.Option(help="Discard earlier rows; start over.")] = False,
     progress: Annotated[bool | None, typer.Option(help="Show a progress bar.")] = None,
 ) -> None:
     """A batch run: every query on every input; tidy tables and an HTML page.
 
-    Re-running the same command resumes: inputs already written are skipped.
+    Re-running the same command resumes: inputs already written are skipped (and
+    inputs of a query whose formula changed are explained again). Exits with 2 when
+    every input fails.
     """
     from symxai.report.runner import run_report
     from symxai.report.spec import load_spec, spec_from_mapping
@@ -321,6 +336,7 @@ def report(
             executor=executor,
             workers=workers,
             scheduler=scheduler,
+            scheduler_timeout=scheduler_timeout,
             progress=progress,
             overwrite=overwrite,
         )
@@ -331,14 +347,23 @@ def report(
             err=True,
         )
         raise typer.Exit(130) from None
+    for line in result.check.messages():
+        typer.echo(f"note: {line}", err=True)
     inputs = result.table["input"].nunique()
+    shared = parsed.describe_query_set()
     typer.echo(
         f"{inputs} inputs x {len(parsed.queries)} queries in {result.seconds:.1f} s "
         f"({len(result.computed)} explained now, {result.skipped} already written, "
-        f"{len(result.failures)} failed)"
+        f"{len(result.failures)} failed)" + (f"; shapley mode, {shared}" if shared else "")
     )
     for kind, path in result.files.items():
         typer.echo(f"  {kind:<8} {_shown(path)}")
+    if result.all_failed:
+        first = result.failures.iloc[0]
+        raise _fail(
+            f"every input failed ({len(result.failures)} of {len(result.failures)}); "
+            f"first: input {first['input']}: {str(first['error']).splitlines()[0]}"
+        )
 
 
 def _shown(path: Path) -> str:

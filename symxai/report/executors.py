@@ -19,7 +19,16 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
-__all__ = ["DaskExecutor", "Executor", "ProcessExecutor", "SerialExecutor", "make_executor"]
+from symxai.errors import SymxaiError
+
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "ProcessExecutor",
+    "SchedulerError",
+    "SerialExecutor",
+    "make_executor",
+]
 
 Chunk = Sequence[str]
 
@@ -112,14 +121,34 @@ class ProcessExecutor:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-class DaskExecutor:
-    """A Dask ``distributed`` cluster: ``scheduler`` is an address or a ``Client``."""
+class SchedulerError(SymxaiError, OSError):
+    """The Dask scheduler did not answer (the message names its address)."""
 
-    def __init__(self, scheduler: Any, threads: int = 1) -> None:
+
+class DaskExecutor:
+    """A Dask ``distributed`` cluster: ``scheduler`` is an address or a ``Client``.
+
+    Connecting to an address gives up after ``timeout`` seconds with a
+    :class:`SchedulerError` that names the address.
+    """
+
+    def __init__(self, scheduler: Any, threads: int = 1, timeout: float = 10.0) -> None:
         from distributed import Client
 
         self._own = not isinstance(scheduler, Client)
-        self.client = Client(scheduler) if self._own else scheduler
+        if self._own:
+            if timeout <= 0:
+                raise ValueError(f"scheduler timeout must be positive, got {timeout}")
+            try:
+                self.client = Client(scheduler, timeout=timeout)
+            except (OSError, TimeoutError) as error:
+                raise SchedulerError(
+                    f"the Dask scheduler at {scheduler} did not answer within {timeout:g} s "
+                    f"({type(error).__name__}); is it running? (--scheduler-timeout sets "
+                    "the wait)"
+                ) from None
+        else:
+            self.client = scheduler
         self.threads = threads
 
     def map(
@@ -144,16 +173,22 @@ EXECUTORS = ("auto", "serial", "processes", "dask")
 
 
 def make_executor(
-    kind: str = "auto", *, workers: int | None = None, scheduler: Any = None, chunks: int = 1
+    kind: str = "auto",
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    scheduler_timeout: float = 10.0,
+    chunks: int = 1,
 ) -> Executor:
     """An executor by name. ``auto``: Dask when a ``scheduler`` is given, local processes
-    for more than one chunk on a machine with more than one core, else serial."""
+    for more than one chunk on a machine with more than one core, else serial.
+    ``scheduler_timeout``: seconds to wait for the Dask scheduler to answer."""
     if kind not in EXECUTORS:
         raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {kind!r}")
     if kind == "dask" or (kind == "auto" and scheduler is not None):
         if scheduler is None:
             raise ValueError("the dask executor needs a scheduler address (tcp://host:port)")
-        return DaskExecutor(scheduler)
+        return DaskExecutor(scheduler, timeout=scheduler_timeout)
     cores = workers or os.cpu_count() or 1
     if kind == "processes" or (kind == "auto" and chunks > 1 and cores > 1):
         return ProcessExecutor(min(cores, max(1, chunks)))

@@ -165,16 +165,16 @@ def write_html(
             rows = table.loc[table["query"] == name].dropna(subset=["relevance"])
             rows = rows.reindex(rows["relevance"].abs().sort_values(ascending=False).index)
             items = []
-            for row in rows.head(top).itertuples():
-                record = task.record(str(row.input))
+            for row in rows.head(top).to_dict("records"):
+                record = task.record(str(row["input"]))
                 items.append(
                     {
-                        "input": row.input,
-                        "relevance": float(row.relevance),
-                        "prediction": float(row.prediction),
-                        "label": row.label,
+                        "input": row["input"],
+                        "relevance": float(row["relevance"]),
+                        "prediction": float(row["prediction"]),
+                        "label": row["class"] if isinstance(row["class"], str) else None,
                         "text": record.text,
-                        "picture": _picture(task, str(row.input), Path(scratch), pictures),
+                        "picture": _picture(task, str(row["input"]), Path(scratch), pictures),
                     }
                 )
             blocks.append({"query": name, "formula": formulas[name], "items": items})
@@ -189,6 +189,7 @@ def write_html(
         written=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         inputs=table["input"].nunique(),
         spec=task.spec.describe() | task.settings() | {"queries": len(queries)},
+        target=task.describe_target(),
         queries=queries,
         class_names=classes,
         summary=summary,

@@ -12,7 +12,13 @@ it, and writes
 All value calls of one input go to the backend in one batch (molecules: all inputs of a
 chunk together). Rows are journaled as chunks finish (:mod:`symxai.report.store`), so an
 interrupted run loses at most the chunks in flight and a re-run continues where it
-stopped; a failing input is recorded and the run goes on.
+stopped; a failing input is recorded and the run goes on. Rows of a query whose
+definition changed, and rows that fail validation, are explained again
+(:attr:`ReportResult.check`). The output folder is locked while the run is open.
+
+Configuration errors that would fail every input (a target out of range, a model file
+that is not a model) are raised once before the run starts
+(:meth:`~symxai.report.tasks.ReportTask.check_model`).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import pandas as pd
 
 from symxai.report.executors import make_executor
 from symxai.report.spec import ReportSpec
-from symxai.report.store import TABLE_COLUMNS, RunStore
+from symxai.report.store import TABLE_COLUMNS, JournalCheck, RunStore
 from symxai.report.tasks import ChunkResult, ReportTask, make_task, run_chunk
 
 __all__ = ["ReportResult", "run_report", "write_tables"]
@@ -47,6 +53,12 @@ class ReportResult:
     seconds: float = 0.0
     files: dict[str, Path] = field(default_factory=dict)
     task: ReportTask | None = None
+    check: JournalCheck = field(default_factory=JournalCheck)
+
+    @property
+    def all_failed(self) -> bool:
+        """Whether the run has inputs and every one of them failed."""
+        return self.table.empty and not self.failures.empty
 
 
 class _Progress:
@@ -96,6 +108,7 @@ def run_report(
     executor: str = "auto",
     workers: int | None = None,
     scheduler: Any = None,
+    scheduler_timeout: float = 10.0,
     progress: bool | None = None,
     overwrite: bool = False,
     on_chunk: Callable[[list[str], ChunkResult], None] | None = None,
@@ -110,6 +123,8 @@ def run_report(
         Local worker processes (default: the number of cores).
     scheduler:
         Dask scheduler address ``tcp://host:port`` or a ``distributed.Client``.
+    scheduler_timeout:
+        Seconds to wait for the Dask scheduler to answer before giving up.
     progress:
         Show a progress bar on stderr (default: when stderr is a terminal).
     overwrite:
@@ -119,8 +134,43 @@ def run_report(
     """
     start = time.perf_counter()
     task = make_task(spec)
-    store = RunStore(spec.output, spec.fingerprint(), spec.describe())
+    task.check_model()
+    store = RunStore(
+        spec.output,
+        spec.fingerprint(),
+        spec.describe() | {"settings": spec.settings()},
+        spec.query_definitions(),
+    )
     store.open(overwrite=overwrite)
+    try:
+        return _run(
+            spec,
+            task,
+            store,
+            start,
+            executor,
+            workers,
+            scheduler,
+            scheduler_timeout,
+            progress,
+            on_chunk,
+        )
+    finally:
+        store.close()
+
+
+def _run(
+    spec: ReportSpec,
+    task: ReportTask,
+    store: RunStore,
+    start: float,
+    executor: str,
+    workers: int | None,
+    scheduler: Any,
+    scheduler_timeout: float,
+    progress: bool | None,
+    on_chunk: Callable[[list[str], ChunkResult], None] | None,
+) -> ReportResult:
     names = [query.name for query in spec.queries]
     records = task.inputs()
     done = store.finished(names)
@@ -128,7 +178,13 @@ def run_report(
     chunks = [todo[i : i + spec.chunk_size] for i in range(0, len(todo), spec.chunk_size)]
     computed: list[str] = []
     if chunks:
-        pool = make_executor(executor, workers=workers, scheduler=scheduler, chunks=len(chunks))
+        pool = make_executor(
+            executor,
+            workers=workers,
+            scheduler=scheduler,
+            scheduler_timeout=scheduler_timeout,
+            chunks=len(chunks),
+        )
         show = sys.stderr.isatty() if progress is None else progress
         try:
             with _Progress(show, len(todo), f"{spec.domain}: {len(names)} queries") as bar:
@@ -155,6 +211,7 @@ def run_report(
         seconds=time.perf_counter() - start,
         files=files,
         task=task,
+        check=store.check,
     )
     if "html" in spec.formats:
         from symxai.report.html import write_html

@@ -10,6 +10,7 @@ A spec is a TOML or YAML file (or the same keys given on the command line)::
     backend = "gnn-lrp"             # gnn-lrp | perturbation (molecules); lrp | perturbation (text)
     target = [0, 1]                 # class index, [i, j] logit difference, or a named target
     mode = "harsanyi"               # harsanyi | shapley
+    shapley_set = "queries"         # shapley mode's Q: the report's queries, or "features"
     queries = "queries.txt"         # a query file, a list of queries, or a table name -> query
     output = "mutagenicity-report"  # folder of the tidy table and the HTML page
     formats = ["csv", "parquet", "html"]
@@ -17,6 +18,12 @@ A spec is a TOML or YAML file (or the same keys given on the command line)::
 
 Relative paths are read relative to the spec file. Unknown keys and wrong types raise
 :class:`SpecError` naming the file, the key and what was expected.
+
+In shapley mode every dividend is shared among the queries of a set ``Q`` that are true
+on it. ``shapley_set = "queries"`` (the default, the paper's definition) takes ``Q`` =
+the report's own queries: ``2^k`` value calls per input for the ``k`` distinct atoms of
+all queries. ``shapley_set = "features"`` takes ``Q`` = the singletons of the features,
+which needs exact dividends (``2^n`` value calls for ``n`` features otherwise).
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ __all__ = ["FORMATS", "ReportSpec", "SpecError", "load_spec"]
 
 FORMATS = ("csv", "parquet", "jsonl", "html")
 DOMAINS = ("molecules", "text")
+SHAPLEY_SETS = ("queries", "features")
 
 
 class SpecError(SymxaiError, ValueError):
@@ -56,6 +64,7 @@ class ReportSpec:
     backend: str | None = None
     target: Any = None
     mode: str = "harsanyi"
+    shapley_set: str = "queries"
     queries: list[NamedQuery] = field(default_factory=list)
     output: Path = Path("symxai-report")
     formats: tuple[str, ...] = ("csv", "parquet", "html")
@@ -72,13 +81,20 @@ class ReportSpec:
             raise SpecError(f"{where}: domain {self.domain!r} is not one of {', '.join(DOMAINS)}")
         if self.mode not in MODES:
             raise SpecError(f"{where}: mode {self.mode!r} is not one of {', '.join(MODES)}")
+        if self.shapley_set not in SHAPLEY_SETS:
+            raise SpecError(
+                f"{where}: shapley_set {self.shapley_set!r} is not one of {', '.join(SHAPLEY_SETS)}"
+            )
         bad = [f for f in self.formats if f not in FORMATS]
         if bad:
             raise SpecError(f"{where}: unknown output format(s) {bad}; choose from {FORMATS}")
-        if self.limit is not None and self.limit < 1:
-            raise SpecError(f"{where}: limit must be a positive number, got {self.limit}")
-        if self.chunk_size < 1:
-            raise SpecError(f"{where}: chunk_size must be positive, got {self.chunk_size}")
+        for key, least in (("limit", 1), ("chunk_size", 1), ("top", 0)):
+            value = getattr(self, key)
+            if value is None and key == "limit":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                kind = "positive" if least else "non-negative"
+                raise SpecError(f"{where}: {key} must be a {kind} integer, got {value!r}")
         if self.missing not in ("absent", "error"):
             raise SpecError(f"{where}: missing must be 'absent' or 'error', got {self.missing!r}")
         if isinstance(self.target, list):
@@ -86,19 +102,61 @@ class ReportSpec:
         self.output = Path(self.output)
         self.formats = tuple(self.formats)
 
-    def fingerprint(self) -> str:
-        """Hash of what determines the rows (domain, data, model, backend, target, mode,
-        limit, queries): a resumed run must match the run that wrote the rows."""
-        essentials = {
+    def settings(self) -> dict[str, Any]:
+        """The run-wide settings that determine every row: domain, data and model (files
+        by their resolved path, so a spec resumes from any working directory), backend,
+        target, mode, shapley mode's ``Q`` and the treatment of missing atoms."""
+        return {
             "domain": self.domain,
-            "data": self.data,
-            "model": self.model,
+            "data": _resolved(self.data),
+            "model": _resolved(self.model),
             "backend": self.backend,
             "target": list(self.target) if isinstance(self.target, tuple) else self.target,
             "mode": self.mode,
+            "shapley_set": self.shapley_set if self.mode == "shapley" else None,
             "missing": self.missing,
         }
-        return hashlib.sha256(json.dumps(essentials, sort_keys=True).encode()).hexdigest()[:16]
+
+    def fingerprint(self) -> str:
+        """Hash of :meth:`settings`: a resumed run must match the run that wrote the rows.
+
+        The queries are not part of it: every journal row carries the definition of its
+        query (:meth:`query_definitions`), so a changed query is explained again while
+        the rows of unchanged queries are kept."""
+        return _digest(self.settings())
+
+    def query_set(self) -> list[str] | None:
+        """Shapley mode's ``Q`` as canonical formulas (the report's queries), or ``None``
+        for the feature-level set (and in harsanyi mode)."""
+        if self.mode != "shapley" or self.shapley_set != "queries":
+            return None
+        return [query.formula for query in self.queries]
+
+    def describe_query_set(self) -> str:
+        """Which ``Q`` shapley mode shares among, in words (empty in harsanyi mode)."""
+        if self.mode != "shapley":
+            return ""
+        if self.shapley_set == "queries":
+            return f"Q = the report's {len(self.queries)} queries"
+        return "Q = the single features"
+
+    def query_definitions(self) -> dict[str, str]:
+        """Per query name, a hash of everything its rows depend on beyond :meth:`settings`:
+        its canonical formula, its mode and context (all features, with ``missing``), and
+        in shapley mode the set ``Q`` its dividends are shared with."""
+        shared = self.query_set()
+        return {
+            query.name: _digest(
+                {
+                    "formula": query.formula,
+                    "mode": self.mode,
+                    "context": "all features",
+                    "missing": self.missing,
+                    "query_set": shared,
+                }
+            )
+            for query in self.queries
+        }
 
     def describe(self) -> dict[str, Any]:
         """Plain-data summary (for ``run.json`` and the HTML page)."""
@@ -106,7 +164,22 @@ class ReportSpec:
         out["queries"] = {q.name: q.formula for q in self.queries}
         out["target"] = list(self.target) if isinstance(self.target, tuple) else self.target
         out["formats"] = list(self.formats)
+        if self.mode == "shapley":
+            out["shapley_set"] = self.describe_query_set()
+        else:
+            del out["shapley_set"]
         return out
+
+
+def _resolved(name: str | None) -> str | None:
+    """An existing file's absolute path; a shipped name (or ``None``) as it is."""
+    if name is not None and Path(name).is_file():
+        return str(Path(name).resolve())
+    return name
+
+
+def _digest(values: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -116,6 +189,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "backend": (str,),
     "target": (int, str, list),
     "mode": (str,),
+    "shapley_set": (str,),
     "queries": (str, list, dict),
     "output": (str,),
     "formats": (list,),
@@ -183,10 +257,10 @@ def spec_from_mapping(
         raise SpecError(f"{source}: the query list is empty")
     data = values.get("data")
     if isinstance(data, str) and (base / data).is_file():
-        values["data"] = str(base / data)
+        values["data"] = str((base / data).resolve())
     model = values.get("model")
     if isinstance(model, str) and (base / model).is_file():
-        values["model"] = str(base / model)
+        values["model"] = str((base / model).resolve())
     if "output" in values:
         values["output"] = (base / values["output"]).resolve()
     return ReportSpec(**values, queries=parsed, source=source)

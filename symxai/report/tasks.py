@@ -129,7 +129,49 @@ class ReportTask(ABC):
 
     def settings(self) -> dict[str, Any]:
         """The resolved model, backend and target (defaults filled in), for display."""
-        return {"model": self.model_name, "backend": self.backend, "target": str(self.target)}
+        return {
+            "model": self.model_name,
+            "backend": self.backend,
+            "target": self.describe_target(),
+        }
+
+    def output_names(self) -> dict[int, str]:
+        """Names of the model's outputs (class indices of the target), where known."""
+        return {}
+
+    def describe_target(self) -> str:
+        """The explained output in words: ``f(mutagen) - f(nonmutagen)`` for ``(0, 1)``,
+        ``f(positive)`` for ``1``; ``f_i`` where an output has no name."""
+        names = self.output_names()
+
+        def output(index: Any) -> str:
+            return f"f({names[index]})" if index in names else f"f_{index}"
+
+        target = self.target
+        if isinstance(target, tuple) and len(target) == 2:
+            return f"{output(target[0])} - {output(target[1])}"
+        return output(target)
+
+    def check_model(self) -> None:
+        """Load the model and check the target against its outputs, so that a
+        configuration error that would fail every input is raised once, up front."""
+        count = self.output_count()
+        target = self.target
+        indices = list(target) if isinstance(target, tuple) else [target]
+        if not indices or not all(isinstance(i, int) and not isinstance(i, bool) for i in indices):
+            raise SpecError(
+                f"{self.spec.source}: target {target!r} must be a class index or two of them"
+            )
+        bad = [i for i in indices if not 0 <= i < count]
+        if bad:
+            raise SpecError(
+                f"{self.spec.source}: target {bad[0]} is out of range: model "
+                f"{self.model_name!r} has {count} outputs (0..{count - 1})"
+            )
+
+    @abstractmethod
+    def output_count(self) -> int:
+        """How many outputs (classes) the model has (loads the model)."""
 
     @abstractmethod
     def default_target(self) -> tuple[str, Any]:
@@ -193,14 +235,19 @@ class ReportTask(ABC):
         ]
 
     def _explain_each(self, ids: Sequence[str]) -> ChunkResult:
-        """One explanation and one batch of value calls per input."""
+        """One explanation and one batch of value calls per input.
+
+        In shapley mode ``Q`` is the report's queries (``2^k`` value calls for their
+        ``k`` distinct atoms) unless the spec asks for the features
+        (:meth:`~symxai.report.spec.ReportSpec.query_set`)."""
         result = ChunkResult()
         formulas = [query.query for query in self.queries]
+        shared = formulas if self.spec.query_set() is not None else None
         for input_id in ids:
             try:
                 explanation = self.explanation(input_id)
                 values = explanation.relevances(
-                    formulas, mode=self.spec.mode, missing=self.spec.missing
+                    formulas, mode=self.spec.mode, missing=self.spec.missing, query_set=shared
                 )
                 result.rows += self._rows(
                     self.record(input_id),
@@ -233,8 +280,14 @@ def _gin(model: str) -> Any:
     info_path = path.with_suffix(".json")
     if not info_path.is_file():
         raise SpecError(f"model {model!r}: the configuration {info_path.name} is missing beside it")
-    config = json.loads(info_path.read_text())["config"]
-    return load_state(GIN(**config), path)
+    try:
+        config = json.loads(info_path.read_text())["config"]
+        return load_state(GIN(**config), path)
+    except Exception as error:
+        raise SpecError(
+            f"model {model!r} is not a GIN weights file written by symxai "
+            f"({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -303,6 +356,16 @@ class MoleculeTask(ReportTask):
     def inputs(self) -> list[InputRecord]:
         records = list(_molecule_data(self.spec.data).records)
         return records[: self.spec.limit] if self.spec.limit else records
+
+    def output_names(self) -> dict[int, str]:
+        from symxai.domains.mutagenicity import MUTAGEN, NONMUTAGEN
+
+        if self.model_name == "mutagenicity-gin":
+            return {MUTAGEN: "mutagen", NONMUTAGEN: "nonmutagen"}
+        return {}
+
+    def output_count(self) -> int:
+        return int(_gin(self.model_name).head.out_features)
 
     def class_names(self) -> dict[Any, str]:
         if self.spec.data == "MUTAG":
@@ -384,13 +447,18 @@ class MoleculeTask(ReportTask):
                 result.failures.append(
                     {"input": input_id, "error": f"{type(error).__name__}: {error}"}
                 )
-        batch = molecule_relevances(
-            molecules,
-            [query.query for query in self.queries],
-            _gin(self.model_name),
-            target=self.target,
-            missing=self.spec.missing,
-        )
+        try:
+            batch = molecule_relevances(
+                molecules,
+                [query.query for query in self.queries],
+                _gin(self.model_name),
+                target=self.target,
+                missing=self.spec.missing,
+            )
+        except Exception as error:  # the batch failed: its inputs fail, the others keep theirs
+            message = f"{type(error).__name__}: {error}"
+            result.failures += [{"input": input_id, "error": message} for input_id in kept]
+            return result
         for position, input_id in enumerate(kept):
             if position in batch.errors:
                 result.failures.append({"input": input_id, "error": batch.errors[position]})
@@ -428,12 +496,14 @@ def _text_model(model: str) -> tuple[Any, Any]:
         return load_sentiment_classifier().model, load_tokenizer()
     from transformers import BertForSequenceClassification
 
-    return (
-        BertForSequenceClassification.from_pretrained(
+    try:
+        loaded = BertForSequenceClassification.from_pretrained(
             model, attn_implementation="eager", local_files_only=True
-        ).eval(),
-        load_tokenizer(),
-    )
+        ).eval()
+    except (OSError, ValueError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise SpecError(f"model {model!r} is not a BERT classifier folder ({reason})") from None
+    return loaded, load_tokenizer()
 
 
 @functools.cache
@@ -477,6 +547,16 @@ class TextTask(ReportTask):
 
     def class_names(self) -> dict[Any, str]:
         return {0: "negative", 1: "positive"} if self.spec.data == "rotten-tomatoes" else {}
+
+    def output_names(self) -> dict[int, str]:
+        from symxai.domains.text import NEGATIVE, POSITIVE
+
+        if self.model_name in self.models:
+            return {NEGATIVE: "negative", POSITIVE: "positive"}
+        return {}
+
+    def output_count(self) -> int:
+        return int(_text_model(self.model_name)[0].config.num_labels)
 
     def check_atoms(self) -> None:
         for query in self.queries:
