@@ -135,10 +135,11 @@ def run_report(
     start = time.perf_counter()
     task = make_task(spec)
     task.check_model()
+    defaults = {"model": task.model_name, "backend": task.backend, "target": task.target}
     store = RunStore(
         spec.output,
-        spec.fingerprint(),
-        spec.describe() | {"settings": spec.settings()},
+        spec.fingerprint(**defaults),
+        spec.describe() | {"settings": spec.settings(**defaults)},
         spec.query_definitions(),
     )
     store.open(overwrite=overwrite)

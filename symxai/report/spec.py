@@ -102,28 +102,35 @@ class ReportSpec:
         self.output = Path(self.output)
         self.formats = tuple(self.formats)
 
-    def settings(self) -> dict[str, Any]:
+    def settings(self, **defaults: Any) -> dict[str, Any]:
         """The run-wide settings that determine every row: domain, data and model (files
         by their resolved path, so a spec resumes from any working directory), backend,
-        target, mode, shapley mode's ``Q`` and the treatment of missing atoms."""
+        target, mode, shapley mode's ``Q`` and the treatment of missing atoms.
+
+        ``defaults`` (``model``, ``backend``, ``target``) fill in what the spec leaves to
+        the domain, so that leaving a setting out and spelling out its default agree."""
+        model, backend, target = (
+            defaults.get(key) if getattr(self, key) is None else getattr(self, key)
+            for key in ("model", "backend", "target")
+        )
         return {
             "domain": self.domain,
             "data": _resolved(self.data),
-            "model": _resolved(self.model),
-            "backend": self.backend,
-            "target": list(self.target) if isinstance(self.target, tuple) else self.target,
+            "model": _resolved(model),
+            "backend": backend,
+            "target": list(target) if isinstance(target, tuple) else target,
             "mode": self.mode,
             "shapley_set": self.shapley_set if self.mode == "shapley" else None,
             "missing": self.missing,
         }
 
-    def fingerprint(self) -> str:
+    def fingerprint(self, **defaults: Any) -> str:
         """Hash of :meth:`settings`: a resumed run must match the run that wrote the rows.
 
         The queries are not part of it: every journal row carries the definition of its
         query (:meth:`query_definitions`), so a changed query is explained again while
         the rows of unchanged queries are kept."""
-        return _digest(self.settings())
+        return _digest(self.settings(**defaults))
 
     def query_set(self) -> list[str] | None:
         """Shapley mode's ``Q`` as canonical formulas (the report's queries), or ``None``
