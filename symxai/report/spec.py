@@ -144,7 +144,8 @@ class ReportSpec:
         if self.mode != "shapley":
             return ""
         if self.shapley_set == "queries":
-            return f"Q = the report's {len(self.queries)} queries"
+            count = len(self.queries)
+            return f"Q = the report's {count} quer{'y' if count == 1 else 'ies'}"
         return "Q = the single features"
 
     def query_definitions(self) -> dict[str, str]:
