@@ -5,10 +5,11 @@ the top inputs (RDKit molecule drawings, token heatmaps) are SVG images embedded
 ``data:`` URIs, so nothing inside them can run in the page. Every text that comes from
 the inputs, the queries or the errors is HTML-escaped by Jinja2's autoescaping.
 
-Sections: the spec, a table of every query's relevance over the data set (mean,
-median, spread, share positive, per-class means), the distribution of each query's
-relevance, the per-class comparison, the top inputs of every query with their
-pictures, and the failed inputs.
+Sections: the spec (the target named by its classes, shapley mode's query set ``Q``),
+a table of every query's relevance over the data set (mean, median, spread, share
+positive, per-class means), the distribution of each query's relevance, the per-class
+comparison, the top inputs of every query (largest non-zero ``|R|``) with their
+pictures and class names, and the failed inputs.
 """
 
 from __future__ import annotations
@@ -163,6 +164,7 @@ def write_html(
     with tempfile.TemporaryDirectory() as scratch:
         for name in queries:
             rows = table.loc[table["query"] == name].dropna(subset=["relevance"])
+            rows = rows[rows["relevance"] != 0]  # an input without the query's atoms
             rows = rows.reindex(rows["relevance"].abs().sort_values(ascending=False).index)
             items = []
             for row in rows.head(top).to_dict("records"):
@@ -188,7 +190,13 @@ def write_html(
         version=__version__,
         written=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         inputs=table["input"].nunique(),
-        spec=task.spec.describe() | task.settings() | {"queries": len(queries)},
+        spec={
+            key: value
+            for key, value in (
+                task.spec.describe() | task.settings() | {"queries": len(queries)}
+            ).items()
+            if value not in ("", None)
+        },
         target=task.describe_target(),
         queries=queries,
         class_names=classes,
