@@ -11,10 +11,12 @@
 Layers: :mod:`~symxai.report.queries` (query files), :mod:`~symxai.report.spec` (specs),
 :mod:`~symxai.report.tasks` (what a domain's inputs are and how they are explained),
 :mod:`~symxai.report.executors` (serial, local processes, Dask),
-:mod:`~symxai.report.store` (the resumable journal), :mod:`~symxai.report.runner`
+:mod:`~symxai.report.store` (the resumable, validated journal),
+:mod:`~symxai.report.lock` (one run per output folder), :mod:`~symxai.report.runner`
 (the run) and :mod:`~symxai.report.html` (the page).
 """
 
+from symxai.report.lock import OutputLockedError
 from symxai.report.queries import (
     NamedQuery,
     QueryFileError,
@@ -24,10 +26,12 @@ from symxai.report.queries import (
 )
 from symxai.report.runner import ReportResult, run_report, write_tables
 from symxai.report.spec import ReportSpec, SpecError, load_spec, spec_from_mapping
-from symxai.report.store import ResumeError
+from symxai.report.store import OutputFolderError, ResumeError
 
 __all__ = [
     "NamedQuery",
+    "OutputFolderError",
+    "OutputLockedError",
     "QueryFileError",
     "ReportResult",
     "ReportSpec",
