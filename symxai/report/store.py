@@ -187,7 +187,7 @@ class RunStore:
         if not os.access(folder, os.W_OK | os.X_OK):
             raise OutputFolderError(f"output folder {folder} is not writable")
         try:
-            probe = folder / ".symxai.write-test"
+            probe = folder / f".symxai.write-test.{os.getpid()}"
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as error:
