@@ -157,18 +157,23 @@ class Decomposition:
         members = self._members[rows]  # type: ignore[index]
         return [tuple(int(i) for i in row if i >= 0) for row in members]
 
-    def presence(self, atom_sets: Sequence[np.ndarray]) -> np.ndarray:
-        """``[M, a]`` bools: whether coalition ``L_r`` meets atom set ``A_j`` (``L ∩ A ≠ ∅``)."""
-        out = np.zeros((len(self), len(atom_sets)), dtype=bool)
+    def presence(self, atom_sets: Sequence[np.ndarray], rows: slice | None = None) -> np.ndarray:
+        """``[M, a]`` bools: whether coalition ``L_r`` meets atom set ``A_j`` (``L ∩ A ≠ ∅``),
+        for every enumerated coalition or for the rows of ``rows`` (a slice)."""
+        rows = slice(None) if rows is None else rows
         if self._codes is not None:
+            codes = self._codes[rows]
+            out = np.zeros((codes.size, len(atom_sets)), dtype=bool)
             position = {int(f): p for p, f in enumerate(self.context)}
             for j, atom in enumerate(atom_sets):
                 bits = [position[int(i)] for i in atom if int(i) in position]
                 code = int(sum(1 << b for b in bits))
-                out[:, j] = (self._codes & code) != 0
+                out[:, j] = (codes & code) != 0
             return out
+        members = self._members[rows]  # type: ignore[index]
+        out = np.zeros((members.shape[0], len(atom_sets)), dtype=bool)
         for j, atom in enumerate(atom_sets):
-            out[:, j] = np.isin(self._members, np.asarray(atom)).any(axis=1)
+            out[:, j] = np.isin(members, np.asarray(atom)).any(axis=1)
         return out
 
     def _rows_within(self, subset: np.ndarray) -> np.ndarray:

@@ -25,9 +25,16 @@ from symxai.errors import FeatureSpaceError, QueryError
 from symxai.features import FeatureSpace
 from symxai.query.ast import Atom, Or, Query, is_bare_name
 from symxai.query.parser import parse_query
-from symxai.relevance import MODES, correlation_scores, dividend_relevance, query_relevances
+from symxai.relevance import (
+    MAX_QUERY_ATOMS,
+    MODES,
+    correlation_scores,
+    dividend_relevance,
+    query_relevances,
+    shared_dividend_relevance,
+)
 from symxai.search import MAX_SEARCH_ATOMS, SearchResult, search_queries
-from symxai.setfunction import SetFunction
+from symxai.setfunction import MAX_EXACT_FEATURES, SetFunction
 
 __all__ = ["Explanation"]
 
@@ -191,16 +198,50 @@ class Explanation:
             else:
                 shared, extra = self._parse_all(query_set, missing)
                 atom_sets.update(extra)
-        values = query_relevances(
-            self.set_function,
-            parsed,
-            atom_sets,
-            context=context_mask,
-            mode=mode,
-            query_set=shared,
-        )
+        decomposition = None
+        if mode == "shapley":
+            decomposition = self._shapley_dividends(context_mask, atom_sets)
+        if decomposition is not None:
+            values = shared_dividend_relevance(decomposition, parsed, atom_sets, shared)
+        else:
+            values = query_relevances(
+                self.set_function,
+                parsed,
+                atom_sets,
+                context=context_mask,
+                mode=mode,
+                query_set=shared,
+            )
         labels = [q if isinstance(q, str) else str(q) for q in queries]
         return pd.Series(values, index=labels, name=f"relevance ({mode})")
+
+    def _shapley_dividends(
+        self, context_mask: np.ndarray, atom_sets: dict[Atom, np.ndarray]
+    ) -> Decomposition | None:
+        """The complete decomposition over the context when shapley mode should be computed
+        on dividends (:func:`~symxai.relevance.shared_dividend_relevance`), else ``None``
+        (the closed form, ``2^k`` value calls for the ``k`` distinct atom sets of
+        ``atom_sets``, the atoms of ``Q``).
+
+        Dividends are used when the backend supplies them exactly (walks), when they are
+        already computed, or when they cost no more value calls than the closed form
+        (``2^|C|`` with ``|C| <= k``) or the closed form is out of reach
+        (``k > MAX_QUERY_ATOMS``) and ``|C| <= MAX_EXACT_FEATURES``.
+        """
+        key = (None, np.packbits(context_mask).tobytes())
+        if key in self._decompositions:
+            return self._decompositions[key]
+        if self._exact is None and self._exact_dividends is not None:
+            self._exact = self._exact_dividends()
+            self._exact_dividends = None
+        if self._exact is not None and self._exact.complete:
+            return self.dividends(None, context_mask)
+        atoms = {np.packbits(self.space.mask(indices)).tobytes() for indices in atom_sets.values()}
+        size = int(context_mask.sum())
+        affordable = size <= len(atoms) or len(atoms) > MAX_QUERY_ATOMS
+        if affordable and size <= MAX_EXACT_FEATURES:
+            return self.dividends(None, context_mask)
+        return None
 
     def _parse_all(
         self, queries: Sequence[QueryLike], missing: str | None = None

@@ -1,0 +1,195 @@
+"""Regression tests of the core-engine items of the hardening issue.
+
+Shapley mode on dividends (exact for any number of atoms when the backend lists its
+dividends), unknown ``group:`` atoms, progress and batch sizes of many-atom queries,
+and word labels of text features.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from symxai import (
+    Explanation,
+    FeatureSpace,
+    SetFunction,
+    harsanyi_dividends,
+    parse_query,
+    query_relevances,
+)
+from symxai.decomposition import Decomposition
+from symxai.errors import UnknownAtomError
+from symxai.relevance import shared_dividend_relevance
+
+SHAPLEY_QUERIES = ["a", "b & ~c", "a | d", "x", "c ^ d", "#0", "b -> e", "~a & ~b"]
+
+
+def labelled_space() -> FeatureSpace:
+    """Six features; ``x`` is a label shared by features 0 and 3 (overlaps ``a`` and ``d``)."""
+    return FeatureSpace(
+        ["a", "b", "c", "d", "e", "f"], labels={"kind": ["x", None, None, "x", None, None]}
+    )
+
+
+def resolved(space: FeatureSpace, texts: list[str]):
+    queries = [parse_query(text) for text in texts]
+    atom_sets = {}
+    for query, text in zip(queries, texts, strict=True):
+        atom_sets.update(space.resolve_query(query, text))
+    return queries, atom_sets
+
+
+def sparse_listing(dense: Decomposition) -> Decomposition:
+    """The same dividends listed as walks list them: only the non-zero ones, by members."""
+    keep = np.flatnonzero((dense.values != 0) | (dense.orders == 0))
+    width = max(1, int(dense.orders.max()))
+    members = np.full((keep.size, width), -1, dtype=np.int64)
+    for row, subset in enumerate(dense.subsets(keep)):
+        members[row, : len(subset)] = subset
+    return Decomposition(
+        dense.n,
+        dense.context,
+        dense.values[keep],
+        members=members,
+        max_order=width,
+        complete=True,
+    )
+
+
+# ------------------------------------------------------------ shapley on dividends
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_shapley_on_dividends_equals_the_closed_form_dense_and_sparse(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    space = labelled_space()
+    # planted sparse dividends: most coalitions have mu = 0
+    dividends = np.where(rng.random(64) < 0.25, rng.normal(size=64), 0.0)
+    dividends[0] = 0.7
+    from symxai.decomposition import zeta_transform
+
+    set_function = SetFunction.from_table(zeta_transform(dividends))
+    queries, atom_sets = resolved(space, SHAPLEY_QUERIES)
+    context = np.array([1, 1, 1, 1, 0, 1], dtype=bool)
+    closed = query_relevances(
+        set_function, queries[:3], atom_sets, context=context, mode="shapley", query_set=queries
+    )
+    dense = harsanyi_dividends(set_function, context=context)
+    on_dense = shared_dividend_relevance(dense, queries[:3], atom_sets, queries)
+    on_sparse = shared_dividend_relevance(sparse_listing(dense), queries[:3], atom_sets, queries)
+    np.testing.assert_allclose(on_dense, closed, atol=1e-12)
+    np.testing.assert_allclose(on_sparse, closed, atol=1e-12)
+
+
+def test_shapley_counts_queries_true_on_the_same_coalitions_once() -> None:
+    # a dividend only on {a}: "a" and "a & ~f" agree on every listed coalition but differ
+    # on {a, f}, whose dividend is 0; "#0" is the same function as "a"
+    space = labelled_space()
+    dividends = np.zeros(64)
+    dividends[0b000001] = 1.0
+    dividends[0b000010] = 2.0
+    from symxai.decomposition import zeta_transform
+
+    set_function = SetFunction.from_table(zeta_transform(dividends))
+    texts = ["a", "a & ~f", "#0", "b"]
+    queries, atom_sets = resolved(space, texts)
+    closed = query_relevances(set_function, queries, atom_sets, mode="shapley")
+    sparse = sparse_listing(harsanyi_dividends(set_function))
+    shared = shared_dividend_relevance(sparse, queries, atom_sets)
+    np.testing.assert_allclose(shared, closed, atol=1e-12)
+    # mu({a}) = 1 is shared by two distinct functions ("a" = "#0", and "a & ~f")
+    np.testing.assert_allclose(shared, [0.5, 0.5, 0.5, 2.0], atol=1e-12)
+
+
+def test_shapley_row_blocks_do_not_change_the_result() -> None:
+    rng = np.random.default_rng(5)
+    space = labelled_space()
+    set_function = SetFunction.from_table(rng.normal(size=64))
+    queries, atom_sets = resolved(space, SHAPLEY_QUERIES)
+    dense = harsanyi_dividends(set_function)
+    whole = shared_dividend_relevance(dense, queries, atom_sets)
+    blocked = shared_dividend_relevance(dense, queries, atom_sets, max_cells=16)
+    np.testing.assert_allclose(blocked, whole, atol=1e-12)
+
+
+def test_explanation_shapley_without_exact_dividends_uses_the_cheaper_route() -> None:
+    rng = np.random.default_rng(3)
+    set_function = SetFunction.from_table(rng.normal(size=64))
+    explanation = Explanation(labelled_space(), set_function)
+    queries, atom_sets = resolved(explanation.space, SHAPLEY_QUERIES)
+    closed = query_relevances(set_function, queries, atom_sets, mode="shapley")
+    got = explanation.relevances(SHAPLEY_QUERIES, mode="shapley", query_set=SHAPLEY_QUERIES)
+    np.testing.assert_allclose(got.to_numpy(), closed, atol=1e-10)
+    # default Q = singletons: Shapley values, summing to v(N) - v(empty)
+    singletons = explanation.relevances([f"#{i}" for i in range(6)], mode="shapley")
+    assert singletons.sum() == pytest.approx(explanation.value() - explanation.value([]))
+
+
+@pytest.fixture(scope="module")
+def gin():
+    from symxai.domains.mutagenicity import load_mutagenicity_gin
+
+    return load_mutagenicity_gin().model
+
+
+def test_molecule_shapley_on_walk_dividends_equals_the_closed_form(gin) -> None:
+    from symxai.domains.mutagenicity import explain_molecule
+
+    explanation = explain_molecule("O=[N+]([O-])C=CO", gin)  # 10 atoms with hydrogens
+    n = explanation.n
+    texts = ["N", "O", "N & O", "C | H", 'smarts"[N+](=O)[O-]"', "C & ~O"]
+    queries, atom_sets = resolved(explanation.space, texts)
+    closed = query_relevances(
+        explanation.set_function, queries, atom_sets, mode="shapley", query_set=queries
+    )
+    got = explanation.relevances(texts, mode="shapley", query_set=texts)
+    np.testing.assert_allclose(got.to_numpy(), closed, rtol=1e-5, atol=1e-6)
+    singles = [f"#{i}" for i in range(n)]
+    single_queries, single_sets = resolved(explanation.space, singles)
+    closed_singles = query_relevances(
+        explanation.set_function, single_queries, single_sets, mode="shapley"
+    )
+    got_singles = explanation.relevances(singles, mode="shapley")
+    np.testing.assert_allclose(got_singles.to_numpy(), closed_singles, rtol=1e-5, atol=1e-6)
+
+
+def test_shapley_values_of_a_large_molecule_from_walks(gin) -> None:
+    from symxai.domains.mutagenicity import explain_molecule
+
+    # 1-nitrophenanthrene with hydrogens: 26 atoms, beyond any closed form over singletons
+    explanation = explain_molecule("O=[N+]([O-])c1cccc2c1ccc1ccccc12", gin)
+    n = explanation.n
+    assert n > 24
+    shapley = explanation.relevances([f"#{i}" for i in range(n)], mode="shapley").to_numpy()
+    # exact Shapley values from the walks: each walk's relevance split equally among
+    # the distinct atoms it visits
+    walks = explanation.metadata["backend_instance"].walks()
+    expected = np.zeros(n)
+    for nodes, relevance in zip(walks.nodes, walks.relevance, strict=True):
+        visited = np.unique(nodes)
+        expected[visited] += relevance / visited.size
+    np.testing.assert_allclose(shapley, expected, rtol=1e-6, atol=1e-9)
+    # efficiency: the shares of all atoms add up to v(N) - v(empty)
+    assert shapley.sum() == pytest.approx(
+        explanation.value() - explanation.value([]), rel=1e-4, abs=1e-6
+    )
+    elements = explanation.relevances(["N", "O", "N & O"], mode="shapley")
+    assert np.isfinite(elements.to_numpy()).all()
+
+
+# ------------------------------------------------------------ unknown group names
+@pytest.mark.parametrize("missing", ["error", "absent"])
+def test_unknown_group_is_an_error_listing_the_groups(missing: str) -> None:
+    space = FeatureSpace(["a", "b", "c"], groups={"ring1": ["a", "b"], "chain": ["c"]})
+    assert space.resolve(parse_query("group:ring1"), missing=missing).tolist() == [0, 1]
+    with pytest.raises(UnknownAtomError, match=r"unknown group 'ring'.*ring1, chain") as error:
+        space.resolve(parse_query("group:ring"), "group:ring", missing=missing)
+    assert "ring1" in error.value.suggestions
+
+
+@pytest.mark.parametrize("missing", ["error", "absent"])
+def test_group_atom_on_a_molecule_is_an_error(gin, missing: str) -> None:
+    from symxai.domains.mutagenicity import explain_molecule
+
+    explanation = explain_molecule("O=[N+]([O-])C=CO", gin, missing=missing)
+    with pytest.raises(UnknownAtomError, match=r"no named groups.*element:.*smarts"):
+        explanation.relevance("group:ring & N")
