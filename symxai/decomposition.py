@@ -328,11 +328,12 @@ def _exact(set_function: SetFunction, context: np.ndarray) -> tuple[np.ndarray, 
     else:
         size = set_function.batch_size or 65536
         table = np.empty(codes.size, dtype=np.float64)
-        for start in range(0, codes.size, size):
-            local = masks_from_codes(codes[start : start + size], m)
-            masks = np.zeros((local.shape[0], set_function.n), dtype=bool)
-            masks[:, context] = local
-            table[start : start + local.shape[0]] = set_function(masks)
+        with set_function.progress(codes.size):
+            for start in range(0, codes.size, size):
+                local = masks_from_codes(codes[start : start + size], m)
+                masks = np.zeros((local.shape[0], set_function.n), dtype=bool)
+                masks[:, context] = local
+                table[start : start + local.shape[0]] = set_function(masks)
     return codes, moebius_transform(table, inplace=True)
 
 

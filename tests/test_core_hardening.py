@@ -193,3 +193,64 @@ def test_group_atom_on_a_molecule_is_an_error(gin, missing: str) -> None:
     explanation = explain_molecule("O=[N+]([O-])C=CO", gin, missing=missing)
     with pytest.raises(UnknownAtomError, match=r"no named groups.*element:.*smarts"):
         explanation.relevance("group:ring & N")
+
+
+# ------------------------------------------------------------ many-atom queries
+def counting_set_function(n: int, threshold: int) -> SetFunction:
+    def value(masks: np.ndarray) -> np.ndarray:
+        return masks.sum(axis=1).astype(float) ** 2
+
+    return SetFunction(value, n, progress_threshold=threshold)
+
+
+def test_many_atom_queries_announce_the_coalition_count(caplog) -> None:
+    explanation = Explanation(FeatureSpace.indexed(14), counting_set_function(14, 4096))
+    with caplog.at_level("WARNING", logger="symxai"):
+        explanation.relevance(" | ".join(f"f{i}" for i in range(11)))  # 2^11 coalitions
+    assert not caplog.records
+    explanation = Explanation(FeatureSpace.indexed(14), counting_set_function(14, 4096))
+    with caplog.at_level("WARNING", logger="symxai"):
+        value = explanation.relevance(" | ".join(f"f{i}" for i in range(12)))  # 2^12
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 1 and "evaluating 4,096 coalitions of 14 features" in messages[0]
+    # v(S) = |S|^2: R(f0 | .. | f11) = v(N) - v(N minus those 12) = 196 - 4
+    assert value == pytest.approx(192.0)
+
+
+def test_an_exact_table_reports_once_with_progress_in_chunks(caplog) -> None:
+    set_function = counting_set_function(13, 4096)
+    advanced = []
+    with caplog.at_level("WARNING", logger="symxai"):
+        table = set_function.table()
+        harsanyi_dividends(set_function, context=np.arange(12))  # 2^12 more, one message
+    assert len(caplog.records) == 2
+    assert table[-1] == 169.0
+    set_function.clear_cache()
+    with set_function.progress(5000):
+        set_function._advance = advanced.append
+        set_function(np.eye(13, dtype=bool))
+    assert sum(advanced) == 13
+
+
+def test_gnn_lrp_copies_per_pass_follow_memory() -> None:
+    from symxai.backends.gnn_lrp import MAX_COPIES, NODE_STATE_TENSORS, copies_per_pass
+
+    per_node = 64 * 4 * NODE_STATE_TENSORS
+    assert copies_per_pass(126, 64, memory=126 * per_node * 100) == 100
+    assert copies_per_pass(417, 64, memory=417 * per_node * 39 + 1) == 39
+    assert copies_per_pass(10, 64, memory=10**12) == MAX_COPIES
+    assert copies_per_pass(10**6, 64) == 1
+    # the pass memory stays bounded as molecules grow: copies x atoms is about constant
+    nodes = [copies_per_pass(n, 64) * n for n in (120, 240, 480)]
+    assert max(nodes) - min(nodes) <= 480
+
+
+def test_a_large_molecule_uses_memory_sized_passes(gin) -> None:
+    from symxai.backends.gnn_lrp import copies_per_pass
+    from symxai.domains.molecules import load_molecules
+
+    molecule = next(m for m in load_molecules() if 120 <= m.num_atoms <= 130)
+    from symxai.domains.mutagenicity import explain_molecule
+
+    backend = explain_molecule(molecule, gin).metadata["backend_instance"]
+    assert backend.batch_size == copies_per_pass(molecule.num_atoms, 64) < 512
