@@ -254,7 +254,8 @@ class Decomposition:
     def _names(self, subset: tuple[int, ...]) -> str:
         if self.space is None:
             return "{" + ", ".join(f"#{i}" for i in subset) + "}"
-        return "{" + ", ".join(self.space.names[i] for i in subset) + "}"
+        labels = self.space.display_names
+        return "{" + ", ".join(labels[i] for i in subset) + "}"
 
     def _frame(self, rows: np.ndarray) -> pd.DataFrame:
         subsets = self.subsets(rows)
@@ -268,7 +269,9 @@ class Decomposition:
         )
 
     def to_pandas(self, min_order: int = 0) -> pd.DataFrame:
-        """One row per coalition: ``subset`` (tuple), ``names``, ``order``, ``dividend``."""
+        """One row per coalition: ``subset`` (tuple), ``names`` (the features'
+        :attr:`~symxai.FeatureSpace.display_names`: words for a sentence), ``order``,
+        ``dividend``."""
         return self._frame(np.flatnonzero(self.orders >= min_order))
 
     def top(self, k: int = 10, *, by: str = "abs", min_order: int = 1) -> pd.DataFrame:

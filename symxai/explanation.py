@@ -361,8 +361,13 @@ class Explanation:
         )
 
     def _default_search_atoms(self) -> list[Atom]:
-        """Group names, else the values of the first label column, else feature names."""
+        """Group names, else the values of the first label column, else the distinct
+        words as quoted atoms (``"not"``: every occurrence), else feature names."""
         space = self.space
+        words: dict[str, str] = {}
+        for text in space.texts or ():
+            if text is not None:
+                words.setdefault(text.casefold(), text)
         if space.groups:
             defaults = [
                 Atom("name", name)
@@ -379,6 +384,8 @@ class Explanation:
                 else Atom("qualified", value, column)
                 for value in distinct
             ]
+        elif words:
+            defaults = [Atom("text", text) for text in words.values()]
         else:
             defaults = [
                 Atom("name", name) if is_bare_name(name) else Atom("qualified", name, "name")

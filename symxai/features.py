@@ -149,6 +149,26 @@ class FeatureSpace:
         shown = ", ".join(self.names[:6]) + (", ..." if self.n > 6 else "")
         return f"FeatureSpace(n={self.n}: {shown})"
 
+    @property
+    def display_names(self) -> tuple[str, ...]:
+        """Labels for tables and printed dividends: a feature's text (the word) when it
+        has one, followed by ``@index`` where the same text (case-folded) occurs more than
+        once (``not``, ``good``, ``the@3``, ``the@7``); otherwise its name.
+
+        Display labels only: in a query a word is the quoted atom ``"not"`` (every
+        occurrence of it), one position ``#3`` or its name (``w3``).
+        """
+        texts = self.texts or (None,) * self.n
+        folded = [None if text is None else text.casefold() for text in texts]
+        counts: dict[str, int] = {}
+        for text in folded:
+            if text is not None:
+                counts[text] = counts.get(text, 0) + 1
+        return tuple(
+            name if text is None else (text if counts[folded[index]] == 1 else f"{text}@{index}")  # type: ignore[index]
+            for index, (name, text) in enumerate(zip(self.names, texts, strict=True))
+        )
+
     def label(self, index: int) -> str:
         """Display label of a feature: its text when it has one, else its name."""
         if self.texts is not None and self.texts[index] is not None:

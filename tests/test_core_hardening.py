@@ -254,3 +254,37 @@ def test_a_large_molecule_uses_memory_sized_passes(gin) -> None:
 
     backend = explain_molecule(molecule, gin).metadata["backend_instance"]
     assert backend.batch_size == copies_per_pass(molecule.num_atoms, 64) < 512
+
+
+# ------------------------------------------------------------ words, not w2 / w4
+def sentence_explanation(words: list[str]) -> Explanation:
+    """v(S) = 2 [good] - 3 [not and good] + [the@0] on the words of ``words``."""
+    position = {word: words.index(word) for word in ("not", "good")}
+
+    def value(masks: np.ndarray) -> np.ndarray:
+        good, negated = masks[:, position["good"]], masks[:, position["not"]]
+        return 2.0 * good - 3.0 * (good & negated) + 1.0 * masks[:, 0]
+
+    return Explanation(FeatureSpace.from_words(words), SetFunction(value, len(words)))
+
+
+def test_display_names_are_words_with_positions_where_a_word_repeats() -> None:
+    space = FeatureSpace.from_words(["The", "film", "is", "not", "the", "best"])
+    assert space.display_names == ("The@0", "film", "is", "not", "the@4", "best")
+    assert FeatureSpace.indexed(2).display_names == ("f0", "f1")
+
+
+def test_sentence_dividends_and_search_show_words() -> None:
+    words = ["the", "plot", "is", "not", "good", "but", "the", "cast", "is", "fine"]
+    explanation = sentence_explanation(words)
+    table = explanation.dividends().top(3)
+    assert set(table["names"]) == {"{not, good}", "{good}", "{the@0}"}
+    assert table.set_index("names")["dividend"].to_dict() == pytest.approx(
+        {"{not, good}": -3.0, "{good}": 2.0, "{the@0}": 1.0}
+    )
+    found = explanation.search(top=5)
+    shown = " ".join(str(query) for query in found.queries)
+    assert '"not"' in shown and not any(f"w{i}" in shown for i in range(len(words)))
+    assert {atom.kind for query in found.queries for atom in query.atoms()} == {"text"}
+    for query in found.queries:  # the shown formulas are queries that resolve
+        assert explanation.relevance(str(query)) == pytest.approx(explanation.relevance(query))

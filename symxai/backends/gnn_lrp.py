@@ -148,7 +148,7 @@ class Walks:
         return int(self.relevance.size)
 
     def _label(self, walk: np.ndarray) -> str:
-        names = self.space.names if self.space is not None else None
+        names = self.space.display_names if self.space is not None else None
         return " → ".join(names[i] if names else f"#{i}" for i in walk)
 
     def to_pandas(self) -> pd.DataFrame:
