@@ -183,7 +183,10 @@ class Explanation:
         """Relevance of several queries, all value calls in one batch; indexed by query text.
 
         In shapley mode, ``query_set`` is ``Q`` (default: singletons of the context, plus
-        the scored queries), shared by every scored query.
+        the scored queries), shared by every scored query. Shapley mode is computed on the
+        complete dividends when the backend supplies them (walks: any number of atoms,
+        so the default ``Q`` works for molecules of any size) or when they cost no more
+        than the closed form; otherwise by the closed form (see :meth:`_shapley_dividends`).
         """
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
