@@ -288,3 +288,19 @@ def test_sentence_dividends_and_search_show_words() -> None:
     assert {atom.kind for query in found.queries for atom in query.atoms()} == {"text"}
     for query in found.queries:  # the shown formulas are queries that resolve
         assert explanation.relevance(str(query)) == pytest.approx(explanation.relevance(query))
+
+
+def test_a_many_atom_harsanyi_query_runs_on_the_walks_when_they_are_fewer(gin) -> None:
+    from symxai.domains.mutagenicity import explain_molecule
+
+    explanation = explain_molecule("O=[N+]([O-])c1cccc2c1ccc1ccccc12", gin)  # 26 atoms
+    backend = explanation.metadata["backend_instance"]
+    text = " | ".join(explanation.space.names[:12])  # 2^12 coalitions, ~1,000 walks
+    assert backend.count_walks() < 1 << 12
+    value = explanation.relevance(text)
+    assert explanation.set_function.calls == 0  # no coalition was evaluated
+    queries, atom_sets = resolved(explanation.space, [text])
+    closed = query_relevances(explanation.set_function, queries, atom_sets)
+    assert value == pytest.approx(closed[0], rel=1e-5, abs=1e-6)
+    explanation.relevance("N & ~C")  # a cheap query keeps the closed form (value calls)
+    assert explanation.set_function.calls > 1 << 12

@@ -201,6 +201,7 @@ def explain_molecule(
         },
         missing=missing,
         exact_dividends=backend.exact_decomposition,
+        exact_cost=backend.count_walks,
     )
 
 
