@@ -157,18 +157,23 @@ class Decomposition:
         members = self._members[rows]  # type: ignore[index]
         return [tuple(int(i) for i in row if i >= 0) for row in members]
 
-    def presence(self, atom_sets: Sequence[np.ndarray]) -> np.ndarray:
-        """``[M, a]`` bools: whether coalition ``L_r`` meets atom set ``A_j`` (``L ∩ A ≠ ∅``)."""
-        out = np.zeros((len(self), len(atom_sets)), dtype=bool)
+    def presence(self, atom_sets: Sequence[np.ndarray], rows: slice | None = None) -> np.ndarray:
+        """``[M, a]`` bools: whether coalition ``L_r`` meets atom set ``A_j`` (``L ∩ A ≠ ∅``),
+        for every enumerated coalition or for the rows of ``rows`` (a slice)."""
+        rows = slice(None) if rows is None else rows
         if self._codes is not None:
+            codes = self._codes[rows]
+            out = np.zeros((codes.size, len(atom_sets)), dtype=bool)
             position = {int(f): p for p, f in enumerate(self.context)}
             for j, atom in enumerate(atom_sets):
                 bits = [position[int(i)] for i in atom if int(i) in position]
                 code = int(sum(1 << b for b in bits))
-                out[:, j] = (self._codes & code) != 0
+                out[:, j] = (codes & code) != 0
             return out
+        members = self._members[rows]  # type: ignore[index]
+        out = np.zeros((members.shape[0], len(atom_sets)), dtype=bool)
         for j, atom in enumerate(atom_sets):
-            out[:, j] = np.isin(self._members, np.asarray(atom)).any(axis=1)
+            out[:, j] = np.isin(members, np.asarray(atom)).any(axis=1)
         return out
 
     def _rows_within(self, subset: np.ndarray) -> np.ndarray:
@@ -249,7 +254,8 @@ class Decomposition:
     def _names(self, subset: tuple[int, ...]) -> str:
         if self.space is None:
             return "{" + ", ".join(f"#{i}" for i in subset) + "}"
-        return "{" + ", ".join(self.space.names[i] for i in subset) + "}"
+        labels = self.space.display_names
+        return "{" + ", ".join(labels[i] for i in subset) + "}"
 
     def _frame(self, rows: np.ndarray) -> pd.DataFrame:
         subsets = self.subsets(rows)
@@ -263,7 +269,9 @@ class Decomposition:
         )
 
     def to_pandas(self, min_order: int = 0) -> pd.DataFrame:
-        """One row per coalition: ``subset`` (tuple), ``names``, ``order``, ``dividend``."""
+        """One row per coalition: ``subset`` (tuple), ``names`` (the features'
+        :attr:`~symxai.FeatureSpace.display_names`: words for a sentence), ``order``,
+        ``dividend``."""
         return self._frame(np.flatnonzero(self.orders >= min_order))
 
     def top(self, k: int = 10, *, by: str = "abs", min_order: int = 1) -> pd.DataFrame:
@@ -323,11 +331,12 @@ def _exact(set_function: SetFunction, context: np.ndarray) -> tuple[np.ndarray, 
     else:
         size = set_function.batch_size or 65536
         table = np.empty(codes.size, dtype=np.float64)
-        for start in range(0, codes.size, size):
-            local = masks_from_codes(codes[start : start + size], m)
-            masks = np.zeros((local.shape[0], set_function.n), dtype=bool)
-            masks[:, context] = local
-            table[start : start + local.shape[0]] = set_function(masks)
+        with set_function.progress(codes.size):
+            for start in range(0, codes.size, size):
+                local = masks_from_codes(codes[start : start + size], m)
+                masks = np.zeros((local.shape[0], set_function.n), dtype=bool)
+                masks[:, context] = local
+                table[start : start + local.shape[0]] = set_function(masks)
     return codes, moebius_transform(table, inplace=True)
 
 

@@ -25,7 +25,9 @@ atom                      features
                           has it, in declaration order)
 ``element:O``             every feature whose ``element`` label is ``O``; the
                           qualifiers ``name``, ``word``/``text`` and ``group`` are
-                          built in, other qualifiers may name a resolver
+                          built in, other qualifiers may name a resolver;
+                          ``group:X`` for a group that does not exist is an error
+                          even with ``missing="absent"``
 ``smarts"..."``           whatever the ``smarts`` resolver returns
 ``#3`` / ``#3..7``        feature index 3 / indices 3 to 7 inclusive
 ========================  ==========================================================
@@ -146,6 +148,26 @@ class FeatureSpace:
     def __repr__(self) -> str:
         shown = ", ".join(self.names[:6]) + (", ..." if self.n > 6 else "")
         return f"FeatureSpace(n={self.n}: {shown})"
+
+    @property
+    def display_names(self) -> tuple[str, ...]:
+        """Labels for tables and printed dividends: a feature's text (the word) when it
+        has one, followed by ``@index`` where the same text (case-folded) occurs more than
+        once (``not``, ``good``, ``the@3``, ``the@7``); otherwise its name.
+
+        Display labels only: in a query a word is the quoted atom ``"not"`` (every
+        occurrence of it), one position ``#3`` or its name (``w3``).
+        """
+        texts = self.texts or (None,) * self.n
+        folded = [None if text is None else text.casefold() for text in texts]
+        counts: dict[str, int] = {}
+        for text in folded:
+            if text is not None:
+                counts[text] = counts.get(text, 0) + 1
+        return tuple(
+            name if text is None else (text if counts[folded[index]] == 1 else f"{text}@{index}")  # type: ignore[index]
+            for index, (name, text) in enumerate(zip(self.names, texts, strict=True))
+        )
 
     def label(self, index: int) -> str:
         """Display label of a feature: its text when it has one, else its name."""
@@ -273,7 +295,7 @@ class FeatureSpace:
             if qualifier in _TEXT_QUALIFIERS:
                 return self._match_text(value)
             if qualifier == "group":
-                return self.groups.get(value, np.empty(0, dtype=np.int64))
+                return self._group(atom, value)
             if qualifier in self.labels:
                 return np.asarray(
                     [i for i, v in enumerate(self.labels[qualifier]) if v == value], dtype=np.int64
@@ -287,6 +309,27 @@ class FeatureSpace:
             f"unknown {form} {qualifier!r} in atom {atom}; this feature space knows "
             + ", ".join(known),
             suggestions=difflib.get_close_matches(qualifier, known, n=3),
+        )
+
+    def _group(self, atom: Atom, value: str) -> np.ndarray:
+        """Members of a named group; an unknown group name is an error in every
+        ``missing`` mode (it is a typo or a group this kind of input never has, not an
+        atom that some inputs happen to lack), listing the groups that exist."""
+        if value in self.groups:
+            return self.groups[value]
+        known = list(self.groups)
+        if not known:
+            others = [f"{column}:..." for column in self.labels]
+            others += [f'{prefix}"..."' for prefix in self.resolvers]
+            instead = f"; name features by {', '.join(others)} or feature names" if others else ""
+            raise UnknownAtomError(
+                f"unknown group {value!r} in atom {atom}: these features have no named "
+                f"groups{instead}"
+            )
+        shown = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
+        raise UnknownAtomError(
+            f"unknown group {value!r} in atom {atom}; the groups are {shown}",
+            suggestions=difflib.get_close_matches(value, known, n=3, cutoff=0.5),
         )
 
     def _vocabulary(self, atom: Atom) -> list[str]:

@@ -49,6 +49,7 @@ __all__ = [
     "correlation_scores",
     "dividend_relevance",
     "query_relevances",
+    "shared_dividend_relevance",
 ]
 
 MAX_QUERY_ATOMS = 20
@@ -215,10 +216,7 @@ def query_relevances(
     if mode == "harsanyi":
         plan = RelevancePlan.build(queries, atom_sets, n, context)
         return plan.relevances(set_function(plan.masks) if len(plan.masks) else np.empty(0))
-    members: list[Query] = list(query_set or queries)
-    for query in queries:
-        if not any(query == member for member in members):
-            members.append(query)
+    members, _ = _query_set(queries, query_set)
     masks: dict[Atom, np.ndarray] = {}
     for query in members:
         masks.update(_atom_masks(query, atom_sets, n))
@@ -234,18 +232,148 @@ def query_relevances(
     return np.asarray([share[truth_of[query]].sum() for query in queries])
 
 
-def _truth_on_dividends(
-    decomposition: Decomposition, queries: Sequence[Query], atom_sets: Mapping[Atom, np.ndarray]
+def _query_set(
+    queries: Sequence[Query], query_set: Sequence[Query] | None
+) -> tuple[list[Query], list[int]]:
+    """``Q`` of shapley mode (``query_set``, default ``queries``, joined by every scored
+    query) and the position of each scored query in it."""
+    members: list[Query] = list(query_set or queries)
+    positions = []
+    for query in queries:
+        found = next((j for j, member in enumerate(members) if query == member), None)
+        if found is None:
+            members.append(query)
+            found = len(members) - 1
+        positions.append(found)
+    return members, positions
+
+
+def _same_function(
+    first: Query, second: Query, atom_sets: Mapping[Atom, np.ndarray], context: np.ndarray
+) -> bool:
+    """Whether two queries are true on exactly the same coalitions ``L ⊆ C``: equal truth
+    on every presence pattern of their atoms that some ``L ⊆ C`` realises."""
+    if first == second:
+        return True
+    n = context.size
+    if isinstance(first, Atom) and isinstance(second, Atom):
+        first_mask = _atom_masks(first, atom_sets, n)[first] & context
+        return bool(np.array_equal(first_mask, _atom_masks(second, atom_sets, n)[second] & context))
+    masks = {**_atom_masks(first, atom_sets, n), **_atom_masks(second, atom_sets, n)}
+    lattice = _AtomLattice.build(list(masks.values()), context)
+    possible = lattice.realisable(context)
+    first_truth, second_truth = lattice.truth(first, masks), lattice.truth(second, masks)
+    return bool(np.array_equal(first_truth[possible], second_truth[possible]))
+
+
+def _distinct_functions(
+    members: Sequence[Query],
+    atom_sets: Mapping[Atom, np.ndarray],
+    column_keys: Sequence[bytes],
+    context: np.ndarray,
 ) -> np.ndarray:
-    """``[M, Q]`` bools ``q(L)`` for every enumerated coalition and query."""
+    """Bool over ``members``: one representative of every distinct function on coalitions.
+
+    Queries with different truth columns on the enumerated coalitions differ; within a
+    group of equal columns, :func:`_same_function` decides (a complete decomposition may
+    leave out coalitions whose dividend is 0, on which two queries can still differ).
+    """
+    groups: dict[bytes, list[int]] = {}
+    for index, key in enumerate(column_keys):
+        groups.setdefault(key, []).append(index)
+    keep = np.zeros(len(members), dtype=bool)
+    for group in groups.values():
+        representatives: list[int] = []
+        for index in group:
+            if not any(
+                _same_function(members[index], members[other], atom_sets, context)
+                for other in representatives
+            ):
+                representatives.append(index)
+        keep[representatives] = True
+    return keep
+
+
+def shared_dividend_relevance(
+    decomposition: Decomposition,
+    queries: Sequence[Query],
+    atom_sets: Mapping[Atom, np.ndarray],
+    query_set: Sequence[Query] | None = None,
+    *,
+    max_cells: int = 1 << 22,
+) -> np.ndarray:
+    """Shapley-mode relevance computed on a complete decomposition.
+
+    .. math:: R(q) = \\sum_{\\emptyset \\ne L \\subseteq C}
+              \\frac{\\mu(L)\\, q(L)}{\\#\\{q' \\in Q : q'(L)\\}}
+
+    (a dividend on which no query of ``Q`` is true is shared by none). ``Q`` is
+    ``query_set`` (default ``queries``) joined by every scored query; queries true on
+    the same coalitions count once, as in the closed form of :func:`query_relevances`,
+    which this equals. Unlike the closed form it needs no value calls: the cost is one
+    pass of boolean matrix arithmetic over the enumerated dividends, so ``Q`` may hold
+    any number of atoms (singletons of a 100-atom molecule give its Shapley values from
+    the walk dividends). The truth matrix ``[M, |Q|]`` is built in row blocks of at most
+    ``max_cells`` entries.
+    """
+    if not decomposition.complete:
+        raise ValueError(
+            "shapley relevance on dividends needs a complete decomposition (max_order=None)"
+        )
+    members, positions = _query_set(queries, query_set)
+    total = len(decomposition)
+    step = max(8, (max_cells // max(1, len(members))) // 8 * 8)
+    blocks = [slice(start, min(total, start + step)) for start in range(0, total, step)]
+
+    def truth_of(rows: slice) -> np.ndarray:
+        return _truth_on_rows(decomposition, members, atom_sets, rows)
+
+    first = truth_of(blocks[0]) if len(blocks) == 1 else None
+    packed = [
+        np.packbits(first if first is not None else truth_of(rows), axis=0) for rows in blocks
+    ]
+    columns = np.concatenate(packed, axis=0) if packed else np.zeros((0, len(members)), np.uint8)
+    context = np.zeros(decomposition.n, dtype=bool)
+    context[decomposition.context] = True
+    counted = _distinct_functions(
+        members, atom_sets, [columns[:, j].tobytes() for j in range(len(members))], context
+    )
+    orders = decomposition.orders
+    out = np.zeros(len(members))
+    for rows in blocks:
+        truth = first if first is not None else truth_of(rows)
+        counts = truth[:, counted].sum(axis=1)
+        values = decomposition.values[rows]
+        share = np.divide(
+            values, counts, out=np.zeros_like(values), where=(counts > 0) & (orders[rows] > 0)
+        )
+        out += share @ truth
+    return out[positions]
+
+
+def _truth_on_rows(
+    decomposition: Decomposition,
+    queries: Sequence[Query],
+    atom_sets: Mapping[Atom, np.ndarray],
+    rows: slice | None = None,
+) -> np.ndarray:
+    """``[M, Q]`` bools ``q(L)`` for the enumerated coalitions (of ``rows``) and queries."""
     atoms = list(dict.fromkeys(atom for query in queries for atom in query.atoms()))
-    presence = decomposition.presence([np.asarray(atom_sets[a]) for a in atoms])
+    presence = decomposition.presence([np.asarray(atom_sets[a]) for a in atoms], rows)
+    count = len(range(*(rows or slice(None)).indices(len(decomposition))))
     assignment = {atom: presence[:, j] for j, atom in enumerate(atoms)}
     columns = []
     for query in queries:
         value = query.evaluate({a: assignment[a] for a in query.atoms()})
-        columns.append(np.broadcast_to(np.asarray(value, dtype=bool), (len(decomposition),)))
-    return np.stack(columns, axis=1) if columns else np.zeros((len(decomposition), 0), bool)
+        columns.append(np.broadcast_to(np.asarray(value, dtype=bool), (count,)))
+    return np.stack(columns, axis=1) if columns else np.zeros((count, 0), bool)
+
+
+def _truth_on_dividends(
+    decomposition: Decomposition, queries: Sequence[Query], atom_sets: Mapping[Atom, np.ndarray]
+) -> np.ndarray:
+    """``[M, Q]`` bools ``q(L)`` for every enumerated coalition and query."""
+    return _truth_on_rows(decomposition, queries, atom_sets)
 
 
 def dividend_relevance(

@@ -14,12 +14,15 @@ Coalitions are identified with bitmask codes where it helps: ``S`` has code
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
 from symxai.errors import FeatureSpaceError
+from symxai.progress import PROGRESS_THRESHOLD
+from symxai.progress import progress as announced_progress
 
 __all__ = ["MAX_EXACT_FEATURES", "SetFunction", "masks_from_codes"]
 
@@ -61,6 +64,11 @@ class SetFunction:
         Largest ``B`` handed to ``fn`` at once (``None``: everything in one call).
     cache:
         Keep every computed value, so that repeated coalitions cost nothing.
+    progress_threshold:
+        From this many coalitions in one request on, the count is announced up front
+        and a progress bar drawn (:mod:`symxai.progress`); below it nothing is shown.
+        Progress is reported per chunk: ``batch_size``, else a multiple of the batch
+        size of ``fn`` when ``fn`` has a ``batch_size`` attribute (the backends).
 
     Attributes
     ----------
@@ -71,7 +79,13 @@ class SetFunction:
     """
 
     def __init__(
-        self, fn: BatchFn, n: int, *, batch_size: int | None = None, cache: bool = True
+        self,
+        fn: BatchFn,
+        n: int,
+        *,
+        batch_size: int | None = None,
+        cache: bool = True,
+        progress_threshold: int = PROGRESS_THRESHOLD,
     ) -> None:
         if int(n) < 0:
             raise FeatureSpaceError(f"a set function needs n >= 0 features, got {n}")
@@ -85,6 +99,8 @@ class SetFunction:
         self._table: np.ndarray | None = None
         self.calls = 0
         self.batches = 0
+        self.progress_threshold = progress_threshold
+        self._advance: Callable[[int], None] | None = None
 
     @classmethod
     def from_table(cls, table: np.ndarray) -> SetFunction:
@@ -118,14 +134,44 @@ class SetFunction:
             masks = masks.astype(bool)
         return masks
 
+    @contextmanager
+    def progress(self, total: int) -> Iterator[None]:
+        """Report the evaluation of ``total`` coalitions made inside this context: a
+        message up front and a bar (:mod:`symxai.progress`) when ``total`` reaches
+        ``progress_threshold``; silent below it and inside an outer report."""
+        if self._advance is not None or total < self.progress_threshold:
+            yield
+            return
+        message = (
+            f"symxai: evaluating {total:,} coalitions of {self.n} features "
+            f"(value calls of {type(self.fn).__name__}); this may take a while"
+        )
+        with announced_progress(total, message) as advance:
+            self._advance = advance
+            try:
+                yield
+            finally:
+                self._advance = None
+
+    def _chunk_size(self, total: int) -> int:
+        if self.batch_size:
+            return self.batch_size
+        if self._advance is None:
+            return max(1, total)
+        inner = int(getattr(self.fn, "batch_size", None) or 1)
+        return inner * max(1, total // (100 * inner))
+
     def _evaluate(self, masks: np.ndarray) -> np.ndarray:
-        """Call ``fn`` on distinct coalitions, in chunks of ``batch_size``."""
-        size = self.batch_size or max(1, masks.shape[0])
+        """Call ``fn`` on distinct coalitions, in chunks of ``batch_size`` (or, while
+        progress is shown, in about a hundred chunks aligned with ``fn``'s batches)."""
+        size = self._chunk_size(masks.shape[0])
         out = np.empty(masks.shape[0], dtype=np.float64)
         for start in range(0, masks.shape[0], size):
             chunk = masks[start : start + size]
             out[start : start + size] = _to_float_array(self.fn(chunk), chunk.shape[0])
             self.batches += 1
+            if self._advance is not None:
+                self._advance(chunk.shape[0])
         self.calls += masks.shape[0]
         return out
 
@@ -148,7 +194,8 @@ class SetFunction:
             else:
                 values[row] = cached
         if missing:
-            computed = self._evaluate(unique[missing])
+            with self.progress(len(missing)):
+                computed = self._evaluate(unique[missing])
             values[missing] = computed
             if self.cache_enabled:
                 self._cache.update(zip((keys[r] for r in missing), computed.tolist(), strict=True))
@@ -173,9 +220,11 @@ class SetFunction:
         total = 1 << self.n
         size = self.batch_size or 65536
         table = np.empty(total, dtype=np.float64)
-        for start in range(0, total, size):
-            codes = np.arange(start, min(total, start + size), dtype=np.int64)
-            table[start : start + codes.size] = self._evaluate(masks_from_codes(codes, self.n))
+        with self.progress(total):
+            for start in range(0, total, size):
+                codes = np.arange(start, min(total, start + size), dtype=np.int64)
+                masks = masks_from_codes(codes, self.n)
+                table[start : start + codes.size] = self._evaluate(masks)
         self._table = table
         return table
 

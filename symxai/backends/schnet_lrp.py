@@ -39,13 +39,34 @@ from symxai.errors import FeatureSpaceError
 from symxai.features import FeatureSpace
 from symxai.setfunction import SetFunction
 
-__all__ = ["SchNetLRPBackend"]
+__all__ = ["SchNetLRPBackend", "centred_positions"]
 
 
 def _schnetpack() -> Any:
     from symxai._compat import import_schnetpack
 
     return import_schnetpack()
+
+
+def centred_positions(frames: np.ndarray) -> np.ndarray:
+    """Frames ``[F, n, 3]`` (float64) with each frame's centroid moved to the origin.
+
+    SchNet sees only interatomic distances, so a rigid shift leaves the energy and every
+    relevance unchanged in exact arithmetic; the model computes in float32, where
+    coordinates near 1e12 Å keep no digit of the distances. Centring in float64 before
+    the cast makes a rigid shift harmless. Raises
+    :class:`~symxai.errors.FeatureSpaceError` naming the first atom (and frame) whose
+    coordinates are NaN or infinite.
+    """
+    finite = np.isfinite(frames).all(axis=2)
+    if not finite.all():
+        frame, atom = (int(i) for i in np.argwhere(~finite)[0])
+        count = int((~finite).sum())
+        raise FeatureSpaceError(
+            f"the coordinates of atom {atom} in frame {frame} are NaN or infinite "
+            f"({count} atom{'s' if count > 1 else ''} in all); every coordinate must be finite"
+        )
+    return frames - frames.mean(axis=1, keepdims=True)
 
 
 class SchNetLRPBackend:
@@ -60,7 +81,8 @@ class SchNetLRPBackend:
     numbers:
         Atomic numbers ``[n]``.
     positions:
-        Positions ``[n, 3]`` (one frame) or ``[F, n, 3]`` (a trajectory), in Å.
+        Positions ``[n, 3]`` (one frame) or ``[F, n, 3]`` (a trajectory), in Å; finite,
+        centred per frame in float64 (:func:`centred_positions`).
     rules:
         LRP rules for the ``Dense`` layers (default LRP-0 with the identity rule on the
         shifted softplus).
@@ -85,18 +107,20 @@ class SchNetLRPBackend:
         spk = _schnetpack()
         self.model = model.eval()
         self.numbers = torch.as_tensor(np.asarray(numbers), dtype=torch.long).reshape(-1)
-        frames = torch.as_tensor(np.asarray(positions), dtype=torch.float32)
-        if frames.ndim == 2:
-            frames = frames[None]
+        if isinstance(positions, torch.Tensor):
+            positions = positions.detach().cpu().double().numpy()
+        coordinates = np.array(positions, dtype=np.float64)
+        if coordinates.ndim == 2:
+            coordinates = coordinates[None]
         self.n = int(self.numbers.numel())
         if self.n == 0:
             raise FeatureSpaceError("the structure is empty (0 atoms): nothing to explain")
-        if frames.ndim != 3 or frames.shape[1:] != (self.n, 3):
+        if coordinates.ndim != 3 or coordinates.shape[1:] != (self.n, 3):
             raise FeatureSpaceError(
                 f"positions must have shape [n, 3] or [frames, n, 3] with n = {self.n}, "
-                f"got {tuple(frames.shape)}"
+                f"got {tuple(coordinates.shape)}"
             )
-        self.frames = frames
+        self.frames = torch.as_tensor(centred_positions(coordinates), dtype=torch.float32)
         self.frame = frame
         self.rules = rules
         self.batch_size = batch_size

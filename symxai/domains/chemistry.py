@@ -635,6 +635,19 @@ def _atom_names(symbols: Sequence[str]) -> list[str]:
     return [f"{symbol}{index}" for index, symbol in enumerate(symbols)]
 
 
+def _check_finite(positions: np.ndarray, symbols: Sequence[str], where: str) -> None:
+    """:class:`StructureError` naming the atoms whose coordinates are NaN or infinite."""
+    bad = np.flatnonzero(~np.isfinite(np.asarray(positions, dtype=np.float64)).all(axis=1))
+    if bad.size:
+        names = _atom_names(symbols)
+        shown = ", ".join(f"{names[i]} (atom {i}, {symbols[i]})" for i in bad[:5])
+        more = f" and {bad.size - 5} more" if bad.size > 5 else ""
+        raise StructureError(
+            f"{where} has coordinates that are NaN or infinite: {shown}{more}; "
+            "every coordinate must be a finite number of Å"
+        )
+
+
 def read_structure(
     source: str | Path | Any,
     *,
@@ -645,7 +658,8 @@ def read_structure(
     trajectory, read by ``ase.io.read``) or an ``ase.Atoms`` (copied).
 
     Raises :class:`StructureError` (a ``ValueError``) for a file that is missing or cannot
-    be read (naming the path), a structure without atoms, atoms closer than
+    be read (naming the path), a structure without atoms, coordinates that are NaN or
+    infinite (naming the atoms and the file), atoms closer than
     ``min_distance`` Å (naming the atoms and their distance), and elements outside
     ``elements`` (the elements the model knows, default H, C, O).
     """
@@ -671,6 +685,7 @@ def read_structure(
             raise StructureError(f"cannot read structure file {path}: no structure in it")
     if len(atoms) == 0:
         raise StructureError(f"{where} has no atoms")
+    _check_finite(atoms.get_positions(), atoms.get_chemical_symbols(), where)
     known = tuple(elements)
     symbols = atoms.get_chemical_symbols()
     unknown = sorted(set(symbols) - set(known), key=symbols.index)

@@ -169,7 +169,7 @@ def explain_molecule(
     *,
     target: Any = (MUTAGEN, NONMUTAGEN),
     rules: RuleSpec = DEFAULT_RULES,
-    batch_size: int = 512,
+    batch_size: int | None = None,
     missing: str = "error",
 ) -> Explanation:
     """GNN-LRP explanation of a molecule (a :class:`Molecule` or a SMILES string).
@@ -178,6 +178,8 @@ def explain_molecule(
     resolve to all atoms of an element, and ``smarts"..."`` atoms to substructure matches.
     ``explanation.metadata["backend_instance"]`` is the :class:`GNNLRPBackend` (walks,
     node relevance) and ``explanation.metadata["molecule"]`` the molecule.
+    ``batch_size`` (molecule copies per pass) defaults to a memory-based choice
+    (:func:`~symxai.backends.gnn_lrp.copies_per_pass`).
     """
     if isinstance(molecule, str):
         molecule = molecule_from_smiles(molecule)
@@ -199,6 +201,7 @@ def explain_molecule(
         },
         missing=missing,
         exact_dividends=backend.exact_decomposition,
+        exact_cost=backend.count_walks,
     )
 
 

@@ -83,7 +83,7 @@ def trajectory_relevances(
     evaluated for all frames in one batched pass. Returns one row per frame and one
     column per query, plus ``energy`` (the explained Atomwise energy).
     """
-    positions = np.asarray(positions, dtype=np.float32)
+    positions = np.asarray(positions, dtype=np.float64)
     if positions.ndim != 3:
         raise ValueError(f"positions must be [frames, atoms, 3], got {positions.shape}")
     if space is None:
