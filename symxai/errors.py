@@ -85,7 +85,7 @@ def caret_block(query: str, column: int | None, width: int = 1) -> str:
     shown = f"  {prefix}{line[left:right]}{suffix}"
     if column is None:
         return shown
-    carets = max(1, min(width, right - start))
+    carets = max(1, min(width, right - start) if suffix else width)
     return f"{shown}\n  {' ' * (len(prefix) + start - left)}{'^' * carets}"
 
 
