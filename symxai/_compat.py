@@ -26,5 +26,5 @@ def import_schnetpack() -> ModuleType:
     except ImportError as error:
         raise ImportError(
             "the quantum-chemistry domain needs schnetpack 2.1.1: "
-            "pip install --no-deps schnetpack==2.1.1 (see DESIGN.md, section 5)"
+            "pip install --no-deps schnetpack==2.1.1 (see docs/installation.md)"
         ) from error

@@ -91,15 +91,17 @@ def _message(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
-def parse_target(text: str | None) -> Any:
-    """``None``, ``3``, ``0,1`` (a logit difference) or a named target, from the CLI."""
+def parse_target(text: str | None) -> int | str | list[int] | None:
+    """The ``--target`` option as a spec value: ``None``, a class index (``3``), a
+    logit difference ``f_i - f_j`` (``1,0`` becomes ``[1, 0]``, the form a spec file
+    writes, ``target = [1, 0]``) or a named target (``mutagen-vs-nonmutagen``)."""
     if text is None:
         return None
-    if re.fullmatch(r"-?\d+", text.strip()):
+    if re.fullmatch(r"\s*-?\d+\s*", text):
         return int(text)
     pair = re.fullmatch(r"\s*(-?\d+)\s*,\s*(-?\d+)\s*", text)
     if pair:
-        return (int(pair[1]), int(pair[2]))
+        return [int(pair[1]), int(pair[2])]
     return text
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sympy.logic import boolalg
 from sympy.logic.inference import satisfiable
 
-from symxai.errors import QueryError
+from symxai.errors import LINE_LIMIT, QueryError
 from symxai.query import And, Atom, Constant, Implies, Not, Or, Query, Xor, parse_query
 from symxai.query.ast import KEYWORDS, is_bare_name
 from symxai.query.parser import MAX_NESTING, grammar_resource
@@ -108,12 +108,20 @@ def parse_error(source: str) -> QueryError:
 
 
 def assert_points_at(error: QueryError, source: str, column: int) -> None:
-    """The error names ``column`` and its message ends with ``source`` and carets there."""
+    """The error names ``column`` and its message ends with ``source`` and carets there
+    (a long ``source`` cut to a window of at most ``LINE_LIMIT`` characters around the
+    column, the caret still under the character it points at)."""
     assert error.column == column
     assert error.query == source
-    query_line = "  " + source.replace("\n", " ").replace("\t", " ")
-    caret_line = "  " + " " * (column - 1) + "^" * max(1, error.width)
-    assert str(error).endswith("\n" + query_line + "\n" + caret_line)
+    flat = source.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+    *_, query_line, caret_line = str(error).split("\n")
+    if len(flat) + 2 <= LINE_LIMIT:
+        assert query_line == "  " + flat
+        assert caret_line == "  " + " " * (column - 1) + "^" * max(1, error.width)
+    else:
+        assert len(query_line) <= LINE_LIMIT and len(caret_line) <= LINE_LIMIT
+    if column <= len(flat):
+        assert query_line[caret_line.index("^")] == flat[column - 1]
 
 
 # --------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The backend protocol and the registry that :func:`symxai.explain` dispatches on.
 
 A backend knows models, never queries: it turns one model input into a batched set
-function ``v`` over ``n`` features (DESIGN.md section 1) and may name those features.
+function ``v`` over ``n`` features (docs/mathematics.md, section 1) and may name those features.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@
 every atom highlighted by a disc whose colour encodes its relevance: red for positive,
 blue for negative, the intensity (and the disc radius) proportional to
 ``|R_i| / max_j |R_j|``; atoms with ``|R_i|`` below 0.1 % of the maximum are not
-highlighted. Bonds can be coloured the same way from a per-bond or per-directed-edge
-score. :func:`plot_top_contributions` draws a table of contributions (the output of
-``Decomposition.top`` or any frame with a label and a value column) as a horizontal
+highlighted (``vmax`` replaces the maximum, for one scale across drawings; see
+:mod:`symxai.domains.colours`). Bonds can be coloured the same way from a per-bond or
+per-directed-edge score. :func:`plot_top_contributions` draws a table of contributions
+(the output of ``Decomposition.top`` or any frame with a label and a value column) as a horizontal
 bar chart with matplotlib, without touching pyplot's global state.
 
 The output format follows the file suffix: ``.png`` or ``.svg``.
@@ -24,6 +25,7 @@ from rdkit import Chem, rdBase
 from rdkit.Chem import rdDepictor
 from rdkit.Chem.Draw import rdMolDraw2D
 
+from symxai.domains.colours import NEGATIVE, POSITIVE, colour_scale, relevance_colour
 from symxai.domains.molecules import Molecule
 
 __all__ = ["draw_molecule", "plot_top_contributions", "relevance_colour"]
@@ -32,8 +34,6 @@ _FORMATS = (".png", ".svg")
 _VISIBLE = 1e-3
 """Relative magnitude below which an atom or bond is not highlighted."""
 _INDEX_PROPERTY = "symxai_index"
-_POSITIVE = (0.84, 0.15, 0.16)
-_NEGATIVE = (0.13, 0.40, 0.80)
 
 
 def _suffix(path: Path) -> str:
@@ -43,14 +43,6 @@ def _suffix(path: Path) -> str:
             f"cannot draw to {str(path)!r}: the suffix must be one of {', '.join(_FORMATS)}"
         )
     return suffix
-
-
-def relevance_colour(value: float, scale: float) -> tuple[float, float, float]:
-    """RGB colour of a relevance: white blended towards red (positive) or blue (negative)
-    by ``|value| / scale`` (clipped to 1)."""
-    strength = 0.0 if scale <= 0 else min(abs(value) / scale, 1.0)
-    target = _POSITIVE if value >= 0 else _NEGATIVE
-    return tuple(1.0 - strength * (1.0 - channel) for channel in target)  # type: ignore[return-value]
 
 
 def _scores(values: np.ndarray | Sequence[float], length: int, what: str) -> np.ndarray:
@@ -132,6 +124,7 @@ def draw_molecule(
     highlight_bonds: np.ndarray | Sequence[float] | None = None,
     hide_hydrogens: bool = False,
     show_indices: bool = True,
+    vmax: float | None = None,
 ) -> Path:
     """Draw ``molecule`` with atoms coloured by ``node_relevance``; write PNG or SVG.
 
@@ -157,6 +150,9 @@ def draw_molecule(
         relevance is added to that neighbour and its bond's score is dropped.
     show_indices:
         Write each atom's index in the molecule (``7`` for the feature ``N7``) next to it.
+    vmax:
+        The relevance drawn in full colour (default: this molecule's ``max |R|``); give
+        the same ``vmax`` to several drawings to compare them on one scale.
 
     Returns the path written. Raises ``ValueError`` for a relevance vector or bond score
     vector of the wrong length and for an unsupported suffix.
@@ -171,10 +167,10 @@ def draw_molecule(
             atom.SetProp("atomNote", str(atom.GetIntProp(_INDEX_PROPERTY)))
     mol = _prepared(mol)
 
-    atom_scale = float(np.abs(relevance).max()) if relevance.size else 0.0
-    atoms = [i for i, r in enumerate(relevance) if atom_scale and abs(r) > _VISIBLE * atom_scale]
+    atom_scale = colour_scale(relevance, vmax)
+    atoms = [i for i, r in enumerate(relevance) if abs(r) > _VISIBLE * atom_scale]
     atom_colours = {i: relevance_colour(relevance[i], atom_scale) for i in atoms}
-    atom_radii = {i: 0.25 + 0.25 * abs(relevance[i]) / atom_scale for i in atoms}
+    atom_radii = {i: 0.25 + 0.25 * min(abs(relevance[i]) / atom_scale, 1.0) for i in atoms}
     bonds: list[int] = []
     bond_colours: dict[int, tuple[float, float, float]] = {}
     if bond_scores is not None and bond_scores.size:
@@ -241,7 +237,7 @@ def plot_top_contributions(
     figure = Figure(figsize=(4.0 + 0.08 * min(widest, 60), 1.2 + 0.35 * max(rows, 1)))
     axes = figure.add_subplot()
     positions = np.arange(rows)
-    colours = [_POSITIVE if value >= 0 else _NEGATIVE for value in values]
+    colours = [POSITIVE if value >= 0 else NEGATIVE for value in values]
     axes.barh(positions, values, color=colours)
     axes.set_yticks(positions, labels)
     axes.invert_yaxis()

@@ -231,8 +231,9 @@ def molecule_relevances(
 ) -> MoleculeRelevances:
     """GNN-LRP harsanyi relevance ``R(q)`` of every query on every molecule, batched.
 
-    For each molecule the closed form of DESIGN.md needs the ``2^k`` coalitions
-    ``N \\ ∪_{i∉B} A_i`` of each query (:class:`~symxai.relevance.RelevancePlan`);
+    For each molecule the closed form (docs/mathematics.md, section 3) needs the
+    ``2^k`` coalitions ``N \\ ∪_{i∉B} A_i`` of each query
+    (:class:`~symxai.relevance.RelevancePlan`);
     the distinct coalitions of all molecules are evaluated together by
     :func:`~symxai.backends.gnn_lrp.subgraph_relevance_many` (a few dozen passes for
     the whole Mutagenicity data set) and each molecule's values are turned into its

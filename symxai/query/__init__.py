@@ -4,7 +4,7 @@
 :class:`Query` nodes (:class:`Atom`, :class:`Not`, :class:`And`, :class:`Or`,
 :class:`Xor`, :class:`Implies`, :class:`Constant`) that evaluates under truth
 assignments, converts to and from sympy, and prints back to canonical text.
-The grammar is ``grammar/query.lark``; see DESIGN.md, section 2.
+The grammar is ``grammar/query.lark``; the README describes the language.
 """
 
 from symxai.query.ast import And, Atom, Constant, Implies, Not, Or, Query, Xor

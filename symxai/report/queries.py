@@ -10,7 +10,8 @@ A query file holds one query per line, optionally named, with ``#`` comments::
 The line structure is defined by ``grammar/query_file.lark`` and every query by
 ``grammar/query.lark``; a malformed query raises :class:`QueryFileError`, which names the
 file, the line and the column (with a caret under it). An unnamed query is named by its
-canonical text.
+canonical text. Lines of only spaces are blank, and a file may start with a UTF-8
+byte-order mark.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from lark.exceptions import UnexpectedInput
 from symxai.errors import QueryError, caret_block
 from symxai.query.ast import Query
 from symxai.query.parser import grammar_resource, parse_query
+from symxai.report.textfile import read_text_file
 
 __all__ = ["NamedQuery", "QueryFileError", "named_queries", "parse_query_lines", "read_query_file"]
 
@@ -145,6 +147,8 @@ def parse_query_lines(
         label = tokens.get("LABEL")
         name = str(label).rstrip()[:-1].rstrip() if label is not None else None
         body = tokens.get("QUERY")
+        if label is None and body is not None and not str(body).strip():
+            continue  # a line of only spaces (or spaces before a comment) is blank
         if body is None or not str(body).strip():
             raise QueryFileError(
                 f"the name {name!r} has no query after it",
@@ -174,11 +178,13 @@ def parse_query_lines(
 
 
 def read_query_file(path: str | Path) -> list[NamedQuery]:
-    """The named queries of a query file; ``FileNotFoundError`` names a missing file."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"query file {str(path)!r} does not exist")
-    return parse_query_lines(path.read_text(encoding="utf-8"), str(path))
+    """The named queries of a query file (UTF-8, a byte-order mark allowed).
+
+    ``FileNotFoundError`` names a missing file; :class:`~symxai.errors.InputFileError`
+    a directory, a device or a file that is not UTF-8 (see
+    :func:`~symxai.report.textfile.read_text_file`).
+    """
+    return parse_query_lines(read_text_file(path, "query file"), str(path))
 
 
 def named_queries(

@@ -42,6 +42,7 @@ import yaml
 from symxai.errors import SymxaiError
 from symxai.relevance import MODES
 from symxai.report.queries import NamedQuery, named_queries
+from symxai.report.textfile import read_text_file
 
 __all__ = ["FORMATS", "ReportSpec", "SpecError", "load_spec"]
 
@@ -210,7 +211,9 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 
 def _read(path: Path) -> Mapping[str, Any]:
-    text = path.read_text(encoding="utf-8")
+    """The keys of a TOML or YAML spec file (UTF-8, a byte-order mark allowed); a
+    missing path, a directory, a device or bytes that are not UTF-8 are named as such."""
+    text = read_text_file(path, "report spec")
     suffix = path.suffix.lower()
     try:
         if suffix == ".toml":
@@ -277,8 +280,6 @@ def spec_from_mapping(
 def load_spec(path: str | Path, **overrides: Any) -> ReportSpec:
     """Read a TOML/YAML report spec; ``overrides`` (not ``None``) replace its keys."""
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"report spec {str(path)!r} does not exist")
     values = dict(_read(path))
     values.update({k: v for k, v in overrides.items() if v is not None})
     return spec_from_mapping(values, str(path), path.parent)
