@@ -8,29 +8,28 @@ dividends ``mu(L)``; ``m`` named atoms denote feature sets ``A_0 .. A_{m-1}``. T
 .. math::  p(L) = \\sum_j [L \\cap A_j \\ne \\emptyset]\\, 2^j \\qquad (m \\le 63),
 
 and a query ``q`` is true on ``L`` iff it is true under the assignment "atom ``j`` is
-true iff bit ``j`` of ``p(L)`` is set". Two scores, both over the enumerated non-empty
-coalitions (optional weights ``w_L``, default 1):
+true iff bit ``j`` of ``p(L)`` is set". Two scores:
 
 * relevance (harsanyi, PreDiff): ``R(q) = sum_{L ≠ ∅} mu(L) q(L)``
   (:func:`symxai.relevance.dividend_relevance`);
-* correlation: the weighted Pearson correlation of ``q(L)`` and ``mu(L)``
-  (:func:`symxai.relevance.correlation_scores`; a query constant on the coalitions
-  scores 0).
+* correlation: the weighted Pearson correlation of ``q(L)`` and ``mu(L)`` over the
+  *population* ``P`` of the decomposition: every non-empty ``L ⊆ C`` (its context) with
+  ``|L| <= max_order``, unlisted coalitions having dividend 0 and weight 1
+  (:mod:`symxai.population`, :func:`symxai.relevance.correlation_scores`). The score
+  is therefore the same whether a decomposition lists its zero dividends (a dense
+  table) or not (walk dividends); a query true on no coalition of ``P`` or on all of
+  them scores 0.
 
-Both depend on ``L`` only through ``p(L)``. The coalitions are therefore aggregated
-once into the ``U`` distinct patterns, with per pattern ``s_w(p) = sum w_L``,
-``s_c(p) = sum w_L (mu(L) - mean_mu)`` and ``s_mu(p) = sum mu(L)`` (sums over ``L`` with
-``p(L) = p``). For a candidate ``q`` let ``S_x(q) = sum_{p : q(p)} s_x(p)`` (one
-matrix-vector product of its truth row over the patterns). With ``W = sum_L w_L``:
-
-.. math::
-   R(q) = S_\\mu(q), \\quad
-   \\bar q = S_w(q) / W, \\quad
-   \\mathrm{cov} = S_c(q) / W, \\quad
-   \\mathrm{var}_q = \\bar q (1 - \\bar q), \\quad
-   \\rho(q) = \\mathrm{cov} / \\sqrt{\\mathrm{var}_q\\, \\mathrm{var}_\\mu}
-
-(``rho = 0`` when ``var_q <= 1e-12`` or ``var_mu = 0``, as the reference).
+The listed coalitions that add to a score (``mu ≠ 0`` or ``w ≠ 1``) are aggregated
+once into their ``U`` distinct patterns, with per pattern ``s_x(p) = sum (w_L - 1)``,
+``s_wmu(p) = sum w_L mu(L)`` and ``s_mu(p) = sum mu(L)``. For a candidate ``q`` let
+``S(q) = sum_{p : q(p)} s(p)`` (one matrix-vector product of its truth row over the
+patterns); ``R(q) = S_mu(q)``. The population enters through ``q̄``, the fraction of
+``P`` on which ``q`` is true, in closed form from the atoms' feature sets (cells and
+inclusion-exclusion, no enumeration of ``P``; for ``c1 | c2``:
+``q̄(c1) + q̄(c2) - q̄(c1 & c2)``; for a function of groups: the sum over its true
+sub-patterns), and :func:`symxai.population.weighted_correlation` turns
+``q̄, S_x, S_wmu`` into ``rho``.
 
 Candidate families, all scored with numpy bit arithmetic over ``uint64`` pattern codes:
 
@@ -53,8 +52,13 @@ Candidate families, all scored with numpy bit arithmetic over ``uint64`` pattern
    ``~x & f``, ``~x | f`` and ``x ^ f`` (so ``(a ^ b) & c`` prints as ``c & (a ^ b)``).
 
 Ranking and deduplication. Candidates are ranked by the ``sign``-transformed score
-(``"positive"``: signed score, largest first, the default for correlation;
-``"abs"``: magnitude, the default for relevance; ``"negative"``: most negative first).
+(``"abs"``: magnitude, the default; ``"positive"``: signed score, largest first;
+``"negative"``: most negative first); the reported score keeps its sign. Over the
+population ``rho(~q) = -rho(q)``, so with ``"abs"`` a query and its complement tie; of
+such a tie the candidates whose correlation has the sign of their relevance come first
+and the complement of a returned query is not returned again (a planted formula with
+negative dividends is returned as itself with a negative score, not as its complement
+with a positive one).
 Logically equivalent candidates have equal scores, so the ranked list is cut into runs
 of equal score (``np.isclose``); inside a run every candidate gets an exact canonical
 key, the truth table over the atoms it depends on (candidates are logically equivalent
@@ -62,8 +66,9 @@ iff their keys are equal), and each class is kept once, as its member with the f
 literals (then the shorter text, then the family order conjunction, disjunction,
 function). With ``distinct="logic"`` candidates that tie in score but differ logically
 are all kept, simpler first. With ``distinct="data"`` (the default) the key is the
-candidate's truth on the atom patterns that occur among the enumerated coalitions, so
-candidates the dividends cannot tell apart (``~C & N & O`` and ``~C & N & O | O & H``
+candidate's truth on the atom patterns of the coalitions with a non-zero dividend (or a
+weight other than 1: the same for a dense and a sparse listing), so tied candidates the
+dividends cannot tell apart (``~C & N & O`` and ``~C & N & O | O & H``
 when no coalition with dividend holds both O and H) are also returned once, simplest
 first; logically equivalent candidates always share this key.
 """
@@ -128,7 +133,8 @@ class SearchResult:
     all scored candidates of that input). ``queries`` are the parsed queries in the
     same order, ``candidates`` the number of candidates scored before deduplication,
     ``inputs`` the number of inputs searched and ``sign`` how ``score`` ranked
-    (``"positive"``, ``"negative"`` or ``"abs"``).
+    (``"positive"``, ``"negative"`` or ``"abs"``). ``failed`` lists the inputs a search
+    over a data set skipped, with why (filled by callers such as the CLI).
     """
 
     table: pd.DataFrame
@@ -136,7 +142,8 @@ class SearchResult:
     candidates: int
     by: str
     inputs: int = 1
-    sign: str = "positive"
+    sign: str = "abs"
+    failed: list[tuple[str, str]] = field(default_factory=list)
 
     def top(self, k: int = 10) -> pd.DataFrame:
         """The ``k`` best rows of :attr:`table`."""
@@ -194,7 +201,7 @@ def _check_options(by: str, sign: str | None, max_literals: int, top: int) -> st
     if by not in SCORES:
         raise ValueError(f"by must be one of {SCORES}, got {by!r}")
     if sign is None:
-        sign = "positive" if by == "correlation" else "abs"
+        sign = "abs"
     if sign not in SIGNS:
         raise ValueError(f"sign must be one of {SIGNS}, got {sign!r}")
     if max_literals < 1:
@@ -818,12 +825,40 @@ class _Search:
         for start, stop in itertools.pairwise(starts):
             if len(kept) >= top:
                 break
-            run = order[start:stop]
-            best = self._best_of_run(run, estimates, seen, top - len(kept))
-            for _, index, query, key in best[: top - len(kept)]:
-                kept.append((index, query))
-                seen.add(key)
+            for run in self._agreeing_first(order[start:stop]):
+                best = self._best_of_run(run, estimates, seen, top - len(kept))
+                for _, index, query, key in best[: top - len(kept)]:
+                    kept.append((index, query))
+                    seen.add(key)
+                    if self.by == "correlation" and self.sign == "abs":
+                        seen.add(self._complement_key(index, key))
         return kept
+
+    def _complement_key(
+        self, index: int, key: tuple[tuple[int, ...], bytes]
+    ) -> tuple[tuple[int, ...], bytes]:
+        """The deduplication key of ``~candidate`` (same ``|correlation|``, opposite sign:
+        with ``sign="abs"`` one of the two is returned)."""
+        if key[0] == (-1,):
+            truth = self.truths(np.asarray([index]), self.patterns.codes)[0]
+            return key[0], np.packbits(~truth).tobytes()
+        variables, table = self.canonical(index)
+        return variables, (~table).tobytes()
+
+    def _agreeing_first(self, run: np.ndarray) -> list[np.ndarray]:
+        """A run of equal ``|correlation|`` split into the candidates whose correlation
+        has the sign of their relevance, then the others (``sign="abs"`` only).
+
+        ``q`` and ``~q`` have opposite correlations of equal magnitude over the
+        population; the one that carries the dividends (``R(q)`` of the correlation's
+        sign) is the answer, the other its complement."""
+        if self.by != "correlation" or self.sign != "abs" or run.size < 2:
+            return [run]
+        sums = self.chosen_sums(run)
+        correlation = np.median(self.patterns.correlation(sums), axis=1)
+        relevance = np.median(sums[:, 3], axis=1)
+        agree = correlation * relevance > 0
+        return [part for part in (run[agree], run[~agree]) if part.size]
 
     def _best_of_run(
         self,
@@ -865,7 +900,7 @@ class _Search:
     # ------------------------------------------------------------ ranks
     def chosen_sums(self, chosen: Sequence[int]) -> np.ndarray:
         """``[t, 4, N]``: ``q̄, s_x, s_wmu, s_mu`` of the chosen candidates."""
-        if not chosen:
+        if not len(chosen):
             return np.zeros((0, 4, self.patterns.inputs))
         indices = np.asarray(chosen, dtype=np.int64)
         truth = self.truths(indices, self.patterns.codes)
@@ -962,7 +997,8 @@ def search_queries(
     Parameters
     ----------
     decomposition:
-        The dividends ``mu(L)``; every enumerated non-empty ``L`` counts.
+        The dividends ``mu(L)``; unlisted coalitions of its population (non-empty
+        subsets of its context up to its ``max_order``) have dividend 0.
     atom_sets:
         Feature indices of each atom, in the order the atoms should appear in formulas.
         Keys are atoms or their text (``"N"``, ``'smarts"[N+](=O)[O-]"'``). At most 63.
@@ -972,14 +1008,16 @@ def search_queries(
     groups:
         Up to 4 of the atoms for the Boolean-function family.
     weights:
-        One weight per enumerated coalition (correlation only; default uniform).
+        One weight per listed coalition (correlation only; default uniform; unlisted
+        coalitions of the population weigh 1).
     sign:
-        How the score ranks: ``"positive"`` (largest first; default for correlation),
-        ``"abs"`` (largest magnitude first; default for relevance) or ``"negative"``.
+        How the score ranks: ``"abs"`` (largest magnitude first, the default; of a query
+        and its complement, the one whose correlation has its relevance's sign),
+        ``"positive"`` (largest first) or ``"negative"`` (most negative first).
     distinct:
-        ``"data"`` (default): of the candidates that are true on exactly the same
-        enumerated coalitions (so indistinguishable by these dividends, logically
-        equivalent ones included) only the simplest is returned. ``"logic"``: only
+        ``"data"`` (default): of the tied candidates that are true on exactly the same
+        coalitions with a non-zero dividend (so indistinguishable by these dividends,
+        logically equivalent ones included) only the simplest is returned. ``"logic"``: only
         logically equivalent candidates are merged; candidates that differ on
         coalitions with zero dividend, or on atom patterns that never occur, are all
         returned (simpler first).
@@ -1034,13 +1072,14 @@ def search_over_inputs(
     candidates are ranked by the ``sign``-transformed median over inputs of the score
     named by ``by``. Disjunctions are the pairs among the ``beam`` best conjunctions by
     median score (``C(beam, 2)`` pairs). The table adds ``mean`` (mean score over
-    inputs), ``inputs`` (inputs on which the query is true on some coalition) and
+    inputs), ``inputs`` (inputs on which the query is true on some coalition of their
+    population) and
     ``rank_median`` (median over inputs of the query's rank among all valid candidates
     of that input, equivalent duplicates included; 1 is best). Inputs without non-empty
     coalitions score 0.
 
     ``weights`` is ``None`` or one array (or ``None``) per input, with one weight per
-    enumerated coalition of that input. ``ranks``: compute ``rank_median`` (``None``:
+    listed coalition of that input. ``ranks``: compute ``rank_median`` (``None``:
     only when the per-input scores of all candidates fit in about 128 MB of float32,
     ``True``: always, with a second scoring pass when they do not fit, ``False``: never;
     the column is NaN when not computed). ``distinct``: as for :func:`search_queries`,
