@@ -14,6 +14,7 @@ set function's cache, so repeated and overlapping queries are cheap.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from symxai.decomposition import Decomposition, harsanyi_dividends
-from symxai.errors import FeatureSpaceError, QueryError
+from symxai.errors import FeatureSpaceError, QueryError, UnknownAtomError
 from symxai.features import FeatureSpace
 from symxai.query.ast import Atom, Or, Query, is_bare_name
 from symxai.query.parser import parse_query
@@ -303,6 +304,8 @@ class Explanation:
             if parsed not in atom_sets:
                 atom_sets[parsed] = self.space.resolve(parsed, source, missing)
             if number >= len(given):
+                if not len(atom_sets[parsed]):
+                    raise self._unknown_group(parsed)
                 group_atoms.append(parsed)
         return search_queries(
             self.dividends(max_order, context),
@@ -317,6 +320,16 @@ class Explanation:
             beam=beam,
             sign=sign,
             distinct=distinct,
+        )
+
+    def _unknown_group(self, group: Atom) -> UnknownAtomError:
+        """A search group that matches no feature, with the groups this input has."""
+        existing = [str(atom) for atom in self._default_search_atoms()]
+        shown = ", ".join(existing[:20]) + (", ..." if len(existing) > 20 else "")
+        return UnknownAtomError(
+            f"search group {group} matches no feature of this input; groups that exist "
+            f"here: {shown}",
+            suggestions=difflib.get_close_matches(str(group), existing, n=3),
         )
 
     def _default_search_atoms(self) -> list[Atom]:
