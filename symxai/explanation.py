@@ -289,7 +289,11 @@ class Explanation:
         ``atoms`` are atom texts (``["N", "O", 'smarts"[N+](=O)[O-]"']``) or atoms. The
         default is the space's group names if it has groups, else the distinct values of
         its first label column (e.g. element symbols), else the feature names (at most
-        63). Groups that are not among the atoms are added to them.
+        63). Groups that are not among the atoms are added to them; a group that matches
+        no feature of this input is an :class:`~symxai.errors.UnknownAtomError` listing
+        the groups it has. The correlation is over every non-empty coalition of the
+        dividends' context up to their order (unlisted ones have dividend 0); scores are
+        signed, ranked by magnitude unless ``sign`` says otherwise.
         """
         missing = missing or self.missing
         atom_sets: dict[Atom, np.ndarray] = {}
