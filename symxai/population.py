@@ -62,7 +62,10 @@ def population_order(size: int, max_order: int) -> int:
 
 @functools.lru_cache(maxsize=256)
 def _fractions(size: int, order: int) -> tuple[float, tuple[float, ...]]:
-    counts = [sum(math.comb(a, r) for r in range(1, min(order, a) + 1)) for a in range(size + 1)]
+    if order >= size:
+        counts = [(1 << a) - 1 for a in range(size + 1)]
+    else:
+        counts = [sum(math.comb(a, r) for r in range(1, min(order, a) + 1)) for a in range(size + 1)]
     total = counts[-1]
     if total == 0:
         return 0.0, tuple(0.0 for _ in counts)

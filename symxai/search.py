@@ -133,8 +133,7 @@ class SearchResult:
     all scored candidates of that input). ``queries`` are the parsed queries in the
     same order, ``candidates`` the number of candidates scored before deduplication,
     ``inputs`` the number of inputs searched and ``sign`` how ``score`` ranked
-    (``"positive"``, ``"negative"`` or ``"abs"``). ``failed`` lists the inputs a search
-    over a data set skipped, with why (filled by callers such as the CLI).
+    (``"positive"``, ``"negative"`` or ``"abs"``).
     """
 
     table: pd.DataFrame
@@ -143,7 +142,6 @@ class SearchResult:
     by: str
     inputs: int = 1
     sign: str = "abs"
-    failed: list[tuple[str, str]] = field(default_factory=list)
 
     def top(self, k: int = 10) -> pd.DataFrame:
         """The ``k`` best rows of :attr:`table`."""
