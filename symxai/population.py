@@ -65,7 +65,7 @@ def _fractions(size: int, order: int) -> tuple[float, tuple[float, ...]]:
     if order >= size:
         counts = [(1 << a) - 1 for a in range(size + 1)]
     else:
-        counts = [sum(math.comb(a, r) for r in range(1, min(order, a) + 1)) for a in range(size + 1)]
+        counts = [sum(math.comb(a, r) for r in range(1, order + 1)) for a in range(size + 1)]
     total = counts[-1]
     if total == 0:
         return 0.0, tuple(0.0 for _ in counts)
