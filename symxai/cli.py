@@ -198,6 +198,59 @@ def query(
         typer.echo(f"  {row['query']:<{width}}  {row['relevance']:+.4f}")
 
 
+SIGNS = ("abs", "positive", "negative")
+
+
+def _positive(option: str, value: int | None) -> None:
+    """``--limit``, ``--top``, ...: ``None`` or a positive integer."""
+    if value is not None and value < 1:
+        raise _fail(f"{option} must be a positive integer, got {value}")
+
+
+def _data_set_pairs(
+    task: Any, atom_queries: list[Any], groups: list[str]
+) -> tuple[list[tuple[Any, dict[str, Any]]], list[dict[str, str]], int]:
+    """Dividends and atom sets of every input of ``task``; inputs that fail are skipped
+    and listed (``input``, ``error``) as a report lists them."""
+    from symxai.errors import UnknownAtomError
+    from symxai.query.parser import parse_query
+
+    records = task.inputs()
+    pairs, failed = [], []
+    found: set[Any] = set()
+    for record in records:
+        try:
+            explanation = task.explanation(record.id)
+            atom_sets = {}
+            for named in atom_queries:
+                atom_sets.update(explanation.resolve(named.query, missing="absent"))
+            pairs.append((explanation.dividends(), {str(a): s for a, s in atom_sets.items()}))
+        except (SymxaiError, ValueError, RuntimeError) as error:
+            failed.append({"input": str(record.id), "error": f"{type(error).__name__}: {error}"})
+            continue
+        found.update(atom for atom, indices in atom_sets.items() if len(indices))
+    if records and not pairs:
+        first = failed[0]
+        raise _fail(f"all {len(records)} inputs failed; {first['input']}: {first['error']}")
+    searched = {named.query for named in atom_queries}
+    for group in groups:
+        atom = parse_query(group)
+        if atom in searched and atom not in found:
+            existing = ", ".join(str(a) for a in searched if a in found) or "none"
+            raise UnknownAtomError(
+                f"search group {group} matches nothing in any of the {len(pairs)} inputs; "
+                f"groups that exist there: {existing}"
+            )
+    return pairs, failed, len(records)
+
+
+def _failure_line(failed: list[dict[str, str]]) -> str:
+    shown = "; ".join(f"{f['input']} ({f['error']})" for f in failed[:5])
+    more = f"; and {len(failed) - 5} more" if len(failed) > 5 else ""
+    noun = "input" if len(failed) == 1 else "inputs"
+    return f"{len(failed)} {noun} failed: {shown}{more}"
+
+
 @app.command()
 @_friendly
 def search(
@@ -212,6 +265,12 @@ def search(
         typer.Option("--group", "-g", help="A named group for all Boolean functions (<= 4)."),
     ] = None,
     by: Annotated[str, typer.Option(help="correlation or relevance.")] = "correlation",
+    sign: Annotated[
+        str,
+        typer.Option(
+            help="abs (largest magnitude, signed score shown), positive or negative scores."
+        ),
+    ] = "abs",
     max_literals: Annotated[int, typer.Option(help="Literals per conjunction.")] = 3,
     disjunctions: Annotated[bool, typer.Option(help="Also disjunctions of two.")] = True,
     top: Annotated[int, typer.Option(help="How many queries to show.")] = 10,
@@ -229,21 +288,34 @@ def search(
     target: TargetOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """The queries that explain a prediction best (or a data set's, with --data)."""
+    """The queries that explain a prediction best (or a data set's, with --data).
+
+    Scores are signed: with --sign abs (default) a negative correlation is shown as
+    such, for the query that carries the negative dividends. Inputs of --data that
+    cannot be explained are skipped and listed.
+    """
     from symxai.report.queries import named_queries
     from symxai.search import search_over_inputs
 
     if (input is None) == (data is None):
         raise _fail("give either one INPUT or --data DATASET")
+    for option, value in (("--limit", limit), ("--top", top), ("--max-literals", max_literals)):
+        _positive(option, value)
+    if sign not in SIGNS:
+        raise _fail(f"--sign must be one of {', '.join(SIGNS)}, got {sign!r}")
+    if limit is not None and data is None:
+        raise _fail("--limit applies to --data only")
     atom_queries = named_queries(atoms or [], source="--atom") if atoms else []
     names = [q.formula for q in atom_queries] or None
     options = {
         "by": by,
+        "sign": sign,
         "max_literals": max_literals,
         "disjunctions": disjunctions,
         "groups": tuple(groups or ()),
         "top": top,
     }
+    failed: list[dict[str, str]] = []
     if input is not None:
         task = _task(domain, None, atom_queries or ["true"], model, backend, target)
         explanation = _explain_input(task, input, "absent")
@@ -254,22 +326,31 @@ def search(
             raise _fail("--data needs the candidate atoms: --atom N --atom O ...")
         task = _task(domain, data, atom_queries, model, backend, target)
         task.spec.limit = limit
-        records = task.inputs()
-        pairs = []
-        for record in records:
-            explanation = task.explanation(record.id)
-            atom_sets = {}
-            for named in atom_queries:
-                atom_sets.update(explanation.resolve(named.query, missing="absent"))
-            pairs.append((explanation.dividends(), {str(a): s for a, s in atom_sets.items()}))
+        pairs, failed, count = _data_set_pairs(task, atom_queries, list(groups or ()))
         result = search_over_inputs(pairs, **options)
-        header = f"{data}: {len(records)} inputs, median {by} over inputs"
+        header = f"{data}: {count} inputs ({len(pairs)} searched), median {by} over inputs"
     table = result.top(top)
+    ranking = {"abs": f"|{by}|", "positive": f"{by}, largest first"}.get(
+        sign, f"{by}, most negative first"
+    )
     if as_json:
-        typer.echo(table.to_json(orient="records", indent=2))
+        payload = {
+            "input" if input is not None else "data": input if input is not None else data,
+            "by": by,
+            "sign": sign,
+            "candidates": result.candidates,
+            "inputs": result.inputs,
+            "queries": json.loads(table.to_json(orient="records")),
+            "failed": failed,
+        }
+        typer.echo(json.dumps(payload, indent=2))
         return
-    typer.echo(f"{header}; {result.candidates} candidates scored")
-    typer.echo(table.to_string(index=False))
+    typer.echo(f"{header}; {result.candidates} candidates scored, ranked by {ranking}")
+    if failed:
+        typer.echo(_failure_line(failed))
+    shown = table.copy()
+    shown.insert(2, "sign", ["+" if s > 0 else "-" if s < 0 else "0" for s in table["score"]])
+    typer.echo(shown.to_string(index=False))
 
 
 @app.command()

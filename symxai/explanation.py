@@ -14,6 +14,7 @@ set function's cache, so repeated and overlapping queries are cheap.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from symxai.decomposition import Decomposition, harsanyi_dividends
-from symxai.errors import FeatureSpaceError, QueryError
+from symxai.errors import FeatureSpaceError, QueryError, UnknownAtomError
 from symxai.features import FeatureSpace
 from symxai.progress import PROGRESS_THRESHOLD
 from symxai.query.ast import Atom, Or, Query, is_bare_name
@@ -377,7 +378,11 @@ class Explanation:
         ``atoms`` are atom texts (``["N", "O", 'smarts"[N+](=O)[O-]"']``) or atoms. The
         default is the space's group names if it has groups, else the distinct values of
         its first label column (e.g. element symbols), else the feature names (at most
-        63). Groups that are not among the atoms are added to them.
+        63). Groups that are not among the atoms are added to them; a group that matches
+        no feature of this input is an :class:`~symxai.errors.UnknownAtomError` listing
+        the groups it has. The correlation is over every non-empty coalition of the
+        dividends' context up to their order (unlisted ones have dividend 0); scores are
+        signed, ranked by magnitude unless ``sign`` says otherwise.
         """
         missing = missing or self.missing
         atom_sets: dict[Atom, np.ndarray] = {}
@@ -392,6 +397,8 @@ class Explanation:
             if parsed not in atom_sets:
                 atom_sets[parsed] = self.space.resolve(parsed, source, missing)
             if number >= len(given):
+                if not len(atom_sets[parsed]):
+                    raise self._unknown_group(parsed)
                 group_atoms.append(parsed)
         return search_queries(
             self.dividends(max_order, context),
@@ -406,6 +413,16 @@ class Explanation:
             beam=beam,
             sign=sign,
             distinct=distinct,
+        )
+
+    def _unknown_group(self, group: Atom) -> UnknownAtomError:
+        """A search group that matches no feature, with the groups this input has."""
+        existing = [str(atom) for atom in self._default_search_atoms()]
+        shown = ", ".join(existing[:20]) + (", ..." if len(existing) > 20 else "")
+        return UnknownAtomError(
+            f"search group {group} matches no feature of this input; groups that exist "
+            f"here: {shown}",
+            suggestions=difflib.get_close_matches(str(group), existing, n=3),
         )
 
     def _default_search_atoms(self) -> list[Atom]:

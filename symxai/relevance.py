@@ -28,7 +28,9 @@ whatever ``n`` is. Identities: ``R(a) = v(C) - v(C \\ A)``,
 ``R(a | b) = R(a) + R(b) - R(a & b)``, ``R(q) + R(~q) = v(C) - v(∅)``.
 
 The correlation score of query search is the weighted Pearson correlation of the
-vectors ``q(L)`` and ``mu(L)`` over the enumerated non-empty coalitions.
+vectors ``q(L)`` and ``mu(L)`` over the population of :mod:`symxai.population` (every
+non-empty coalition of the context up to the decomposition's order, implicit zeros
+included).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ import numpy as np
 
 from symxai.decomposition import Decomposition, moebius_transform
 from symxai.errors import QueryError
+from symxai.population import population_fractions, weighted_correlation
 from symxai.query.ast import Atom, Query
 from symxai.setfunction import SetFunction, masks_from_codes
 
@@ -397,27 +400,43 @@ def correlation_scores(
     atom_sets: Mapping[Atom, np.ndarray],
     weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Weighted Pearson correlation between ``q(L)`` and ``mu(L)`` over non-empty ``L``.
+    """Weighted Pearson correlation between ``q(L)`` and ``mu(L)`` over the population ``P``.
 
     .. math:: \\rho_w(q) = \\frac{\\sum_L w_L (q_L - \\bar q)(\\mu_L - \\bar\\mu)}
               {\\sqrt{\\sum_L w_L (q_L - \\bar q)^2 \\sum_L w_L (\\mu_L - \\bar\\mu)^2}},
-              \\quad \\bar x = \\sum_L w_L x_L / \\sum_L w_L.
+              \\quad \\bar x = \\sum_L w_L x_L / \\sum_L w_L,
 
-    ``weights`` (one per enumerated coalition, default uniform) may emphasise some
-    coalitions, for example by order. A query that is constant on all coalitions
-    has score 0.
+    sums over ``P`` = every non-empty ``L ⊆ C`` with ``|L| <= max_order`` of the
+    decomposition (:mod:`symxai.population`): coalitions the decomposition does not list
+    have dividend 0, so listing zeros or not gives the same score. ``weights`` (one per
+    listed coalition; unlisted ones weigh 1) may emphasise some coalitions, for example
+    by order. The fraction of ``P`` on which ``q`` is true is the Möbius transform of
+    ``B -> f(|C minus the atoms outside B|) / |P|`` over the query's atoms, summed over
+    the patterns ``B`` where ``q`` holds. A query true on no coalition of ``P`` or on all
+    of them has score 0.
     """
     nonempty = decomposition.orders > 0
     truth = _truth_on_dividends(decomposition, queries, atom_sets)[nonempty].astype(np.float64)
     mu = decomposition.values[nonempty]
     w = np.ones(mu.size) if weights is None else np.asarray(weights, np.float64)[nonempty]
-    if w.sum() <= 0:
+    context = np.zeros(decomposition.n, dtype=bool)
+    context[decomposition.context] = True
+    count, table = population_fractions(int(context.sum()), decomposition.max_order)
+    extra_total = float((w - 1.0).sum())
+    if count + extra_total <= 0:
         raise ValueError("correlation weights must have a positive sum")
-    w = w / w.sum()
-    centred_truth = truth - w @ truth
-    centred_mu = mu - w @ mu
-    covariance = w @ (centred_truth * centred_mu[:, None])
-    truth_variance, mu_variance = w @ centred_truth**2, w @ centred_mu**2
-    scale = np.sqrt(truth_variance * mu_variance)
-    defined = (truth_variance > 1e-12) & (mu_variance > 0)
-    return np.divide(covariance, scale, out=np.zeros_like(covariance), where=defined)
+    fractions = np.empty(len(queries))
+    for number, query in enumerate(queries):
+        masks = _atom_masks(query, atom_sets, decomposition.n)
+        lattice = _AtomLattice.build(list(masks.values()), context)
+        exact = moebius_transform(table[lattice.masks.sum(axis=1)])
+        fractions[number] = min(1.0, max(0.0, exact[lattice.truth(query, masks)].sum()))
+    return weighted_correlation(
+        fractions,
+        (w - 1.0) @ truth,
+        (w * mu) @ truth,
+        count=np.float64(count),
+        extra_total=np.float64(extra_total),
+        mu_total=np.float64(w @ mu),
+        mu_square_total=np.float64(w @ mu**2),
+    )

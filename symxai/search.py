@@ -8,29 +8,28 @@ dividends ``mu(L)``; ``m`` named atoms denote feature sets ``A_0 .. A_{m-1}``. T
 .. math::  p(L) = \\sum_j [L \\cap A_j \\ne \\emptyset]\\, 2^j \\qquad (m \\le 63),
 
 and a query ``q`` is true on ``L`` iff it is true under the assignment "atom ``j`` is
-true iff bit ``j`` of ``p(L)`` is set". Two scores, both over the enumerated non-empty
-coalitions (optional weights ``w_L``, default 1):
+true iff bit ``j`` of ``p(L)`` is set". Two scores:
 
 * relevance (harsanyi, PreDiff): ``R(q) = sum_{L ≠ ∅} mu(L) q(L)``
   (:func:`symxai.relevance.dividend_relevance`);
-* correlation: the weighted Pearson correlation of ``q(L)`` and ``mu(L)``
-  (:func:`symxai.relevance.correlation_scores`; a query constant on the coalitions
-  scores 0).
+* correlation: the weighted Pearson correlation of ``q(L)`` and ``mu(L)`` over the
+  *population* ``P`` of the decomposition: every non-empty ``L ⊆ C`` (its context) with
+  ``|L| <= max_order``, unlisted coalitions having dividend 0 and weight 1
+  (:mod:`symxai.population`, :func:`symxai.relevance.correlation_scores`). The score
+  is therefore the same whether a decomposition lists its zero dividends (a dense
+  table) or not (walk dividends); a query true on no coalition of ``P`` or on all of
+  them scores 0.
 
-Both depend on ``L`` only through ``p(L)``. The coalitions are therefore aggregated
-once into the ``U`` distinct patterns, with per pattern ``s_w(p) = sum w_L``,
-``s_c(p) = sum w_L (mu(L) - mean_mu)`` and ``s_mu(p) = sum mu(L)`` (sums over ``L`` with
-``p(L) = p``). For a candidate ``q`` let ``S_x(q) = sum_{p : q(p)} s_x(p)`` (one
-matrix-vector product of its truth row over the patterns). With ``W = sum_L w_L``:
-
-.. math::
-   R(q) = S_\\mu(q), \\quad
-   \\bar q = S_w(q) / W, \\quad
-   \\mathrm{cov} = S_c(q) / W, \\quad
-   \\mathrm{var}_q = \\bar q (1 - \\bar q), \\quad
-   \\rho(q) = \\mathrm{cov} / \\sqrt{\\mathrm{var}_q\\, \\mathrm{var}_\\mu}
-
-(``rho = 0`` when ``var_q <= 1e-12`` or ``var_mu = 0``, as the reference).
+The listed coalitions that add to a score (``mu ≠ 0`` or ``w ≠ 1``) are aggregated
+once into their ``U`` distinct patterns, with per pattern ``s_x(p) = sum (w_L - 1)``,
+``s_wmu(p) = sum w_L mu(L)`` and ``s_mu(p) = sum mu(L)``. For a candidate ``q`` let
+``S(q) = sum_{p : q(p)} s(p)`` (one matrix-vector product of its truth row over the
+patterns); ``R(q) = S_mu(q)``. The population enters through ``q̄``, the fraction of
+``P`` on which ``q`` is true, in closed form from the atoms' feature sets (cells and
+inclusion-exclusion, no enumeration of ``P``; for ``c1 | c2``:
+``q̄(c1) + q̄(c2) - q̄(c1 & c2)``; for a function of groups: the sum over its true
+sub-patterns), and :func:`symxai.population.weighted_correlation` turns
+``q̄, S_x, S_wmu`` into ``rho``.
 
 Candidate families, all scored with numpy bit arithmetic over ``uint64`` pattern codes:
 
@@ -53,8 +52,13 @@ Candidate families, all scored with numpy bit arithmetic over ``uint64`` pattern
    ``~x & f``, ``~x | f`` and ``x ^ f`` (so ``(a ^ b) & c`` prints as ``c & (a ^ b)``).
 
 Ranking and deduplication. Candidates are ranked by the ``sign``-transformed score
-(``"positive"``: signed score, largest first, the default for correlation;
-``"abs"``: magnitude, the default for relevance; ``"negative"``: most negative first).
+(``"abs"``: magnitude, the default; ``"positive"``: signed score, largest first;
+``"negative"``: most negative first); the reported score keeps its sign. Over the
+population ``rho(~q) = -rho(q)``, so with ``"abs"`` a query and its complement tie; of
+such a tie the candidates whose correlation has the sign of their relevance come first
+and the complement of a returned query is not returned again (a planted formula with
+negative dividends is returned as itself with a negative score, not as its complement
+with a positive one).
 Logically equivalent candidates have equal scores, so the ranked list is cut into runs
 of equal score (``np.isclose``); inside a run every candidate gets an exact canonical
 key, the truth table over the atoms it depends on (candidates are logically equivalent
@@ -62,8 +66,9 @@ iff their keys are equal), and each class is kept once, as its member with the f
 literals (then the shorter text, then the family order conjunction, disjunction,
 function). With ``distinct="logic"`` candidates that tie in score but differ logically
 are all kept, simpler first. With ``distinct="data"`` (the default) the key is the
-candidate's truth on the atom patterns that occur among the enumerated coalitions, so
-candidates the dividends cannot tell apart (``~C & N & O`` and ``~C & N & O | O & H``
+candidate's truth on the atom patterns of the coalitions with a non-zero dividend (or a
+weight other than 1: the same for a dense and a sparse listing), so tied candidates the
+dividends cannot tell apart (``~C & N & O`` and ``~C & N & O | O & H``
 when no coalition with dividend holds both O and H) are also returned once, simplest
 first; logically equivalent candidates always share this key.
 """
@@ -84,6 +89,7 @@ from sympy.logic import boolalg
 
 from symxai.decomposition import Decomposition
 from symxai.errors import UnknownAtomError
+from symxai.population import CellTable, weighted_correlation
 from symxai.query.ast import And, Atom, Constant, Not, Or, Query, Xor
 from symxai.query.parser import parse_query
 
@@ -110,7 +116,6 @@ MAX_GROUPS = 4
 _CELLS = 1 << 21  # entries of one [candidates, patterns] work block
 _DENSE_CELLS = 1 << 23  # largest dense [patterns, 3 * inputs] sum table
 _STORED_CELLS = 1 << 25  # most per-input scores kept (float32) for median ranks
-_VARIANCE_FLOOR = 1e-12
 
 AtomSets = Mapping[Atom | str, Sequence[int] | np.ndarray]
 
@@ -136,7 +141,7 @@ class SearchResult:
     candidates: int
     by: str
     inputs: int = 1
-    sign: str = "positive"
+    sign: str = "abs"
 
     def top(self, k: int = 10) -> pd.DataFrame:
         """The ``k`` best rows of :attr:`table`."""
@@ -194,7 +199,7 @@ def _check_options(by: str, sign: str | None, max_literals: int, top: int) -> st
     if by not in SCORES:
         raise ValueError(f"by must be one of {SCORES}, got {by!r}")
     if sign is None:
-        sign = "positive" if by == "correlation" else "abs"
+        sign = "abs"
     if sign not in SIGNS:
         raise ValueError(f"sign must be one of {SIGNS}, got {sign!r}")
     if max_literals < 1:
@@ -251,13 +256,28 @@ def _signed(values: np.ndarray, sign: str) -> np.ndarray:
 
 
 # ----------------------------------------------------------------- patterns
+@dataclass
+class _Listing:
+    """One input: pattern codes, weights and dividends of the listed non-empty coalitions
+    that add to a score (``mu ≠ 0`` or ``w ≠ 1``: an unlisted coalition is a listed one
+    with ``mu = 0, w = 1``), and what its population is made of."""
+
+    codes: np.ndarray
+    w: np.ndarray
+    mu: np.ndarray
+    context: np.ndarray
+    positions: list[int]
+    index_sets: list[np.ndarray]
+    max_order: int
+
+
 def _coalition_patterns(
     decomposition: Decomposition,
     positions: Sequence[int],
     index_sets: Sequence[np.ndarray],
     weights: np.ndarray | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pattern codes, weights and dividends of the enumerated non-empty coalitions."""
+) -> _Listing:
+    """The :class:`_Listing` of one decomposition over atoms at ``positions``."""
     nonempty = decomposition.orders > 0
     presence = decomposition.presence(list(index_sets))[nonempty]
     codes = np.zeros(presence.shape[0], dtype=np.uint64)
@@ -273,21 +293,35 @@ def _coalition_patterns(
                 f"weights has {weights.size} entries for {len(decomposition)} coalitions"
             )
         w = weights[nonempty]
-    return codes, w, mu
+    adds = (mu != 0) | (w != 1)
+    return _Listing(
+        codes=codes[adds],
+        w=w[adds],
+        mu=mu[adds],
+        context=decomposition.context,
+        positions=list(positions),
+        index_sets=list(index_sets),
+        max_order=decomposition.max_order,
+    )
 
 
 @dataclass
 class _Patterns:
-    """The distinct patterns of all inputs and, per pattern and input, ``s_w, s_c, s_mu``.
+    """The distinct patterns of the listed coalitions of all inputs and, per pattern and
+    input, ``s_x = sum (w_L - 1)``, ``s_wmu = sum w_L mu_L`` and ``s_mu = sum mu_L``; the
+    populations' cells (:class:`~symxai.population.CellTable`) and per-input totals.
 
     ``sums`` is ``[G, 3 N]`` (dense, or CSR when large): column ``x N + i`` holds quantity
-    ``x`` of input ``i``.
+    ``x`` of input ``i``. Scores take ``[c, 4, N]`` arrays: the population fraction ``q̄``
+    and the three sums (:meth:`with_fractions`).
     """
 
     codes: np.ndarray
     sums: np.ndarray | sparse.csr_matrix
-    total: np.ndarray
-    var_mu: np.ndarray
+    cells: CellTable
+    extra_total: np.ndarray
+    mu_total: np.ndarray
+    mu_square_total: np.ndarray
     layouts: dict[str, np.ndarray | sparse.csr_matrix] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -305,55 +339,67 @@ class _Patterns:
 
     @property
     def inputs(self) -> int:
-        return int(self.total.size)
+        return int(self.extra_total.size)
 
     @classmethod
-    def build(
-        cls, parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], *, strict: bool
-    ) -> _Patterns:
+    def build(cls, parts: Sequence[_Listing], *, strict: bool) -> _Patterns:
         n = len(parts)
-        codes = np.concatenate([p[0] for p in parts]) if n else np.zeros(0, np.uint64)
-        w = np.concatenate([p[1] for p in parts]) if n else np.zeros(0)
-        mu = np.concatenate([p[2] for p in parts]) if n else np.zeros(0)
-        owner = np.repeat(np.arange(n), [p[0].size for p in parts])
-        total = np.bincount(owner, weights=w, minlength=n)
-        if strict and (total <= 0).any():
+        codes = np.concatenate([p.codes for p in parts]) if n else np.zeros(0, np.uint64)
+        w = np.concatenate([p.w for p in parts]) if n else np.zeros(0)
+        mu = np.concatenate([p.mu for p in parts]) if n else np.zeros(0)
+        owner = np.repeat(np.arange(n), [p.codes.size for p in parts])
+        cells = CellTable.build(
+            [(p.context, p.positions, p.index_sets, p.max_order) for p in parts]
+        )
+        extra_total = np.bincount(owner, weights=w - 1.0, minlength=n)
+        if strict and (cells.counts + extra_total <= 0).any():
             raise ValueError("correlation weights must have a positive sum")
-        safe = np.where(total > 0, total, 1.0)
-        mean = np.bincount(owner, weights=w * mu, minlength=n) / safe
-        centred = mu - mean[owner]
-        var_mu = np.bincount(owner, weights=w * centred**2, minlength=n) / safe
         distinct, pattern = np.unique(codes, return_inverse=True)
         pattern = pattern.reshape(-1)
         rows = np.concatenate([pattern] * 3)
         columns = np.concatenate([owner, owner + n, owner + 2 * n])
-        values = np.concatenate([w, w * centred, mu])
+        values = np.concatenate([w - 1.0, w * mu, mu])
         shape = (distinct.size, 3 * n)
         table = sparse.coo_matrix((values, (rows, columns)), shape=shape).tocsr()
         sums: np.ndarray | sparse.csr_matrix = table
         if shape[0] * shape[1] <= _DENSE_CELLS:
             sums = table.toarray()
-        return cls(codes=distinct, sums=sums, total=total, var_mu=var_mu)
+        return cls(
+            codes=distinct,
+            sums=sums,
+            cells=cells,
+            extra_total=extra_total,
+            mu_total=np.bincount(owner, weights=w * mu, minlength=n),
+            mu_square_total=np.bincount(owner, weights=w * mu**2, minlength=n),
+        )
 
     def sums_of(self, truth: np.ndarray, layout: str = "all") -> np.ndarray:
-        """``[c, 3, N]``: ``S_w, S_c, S_mu`` of candidates with truth rows ``[c, G]``; with
-        ``layout="correlation"`` only ``S_w, S_c``, with ``"relevance"`` only ``S_mu``."""
+        """``[c, 3, N]``: ``s_x, s_wmu, s_mu`` summed over the patterns where the candidates
+        (truth rows ``[c, G]``) hold; with ``layout="correlation"`` only ``s_x, s_wmu``,
+        with ``"relevance"`` only ``s_mu``."""
         out = np.asarray(truth.astype(np.float64) @ self.layouts[layout])
         return out.reshape(truth.shape[0], -1, self.inputs)
 
+    @staticmethod
+    def with_fractions(fractions: np.ndarray, sums: np.ndarray) -> np.ndarray:
+        """``[c, 1 + x, N]``: the population fractions ``[c, N]`` before the sums."""
+        return np.concatenate([fractions[:, None, :], sums], axis=1)
+
     def correlation(self, sums: np.ndarray) -> np.ndarray:
-        """``[c, N]`` correlations from :meth:`sums_of` (module doc; 0 where undefined)."""
-        safe = np.where(self.total > 0, self.total, 1.0)
-        mean_q = sums[:, 0] / safe
-        var_q = mean_q * (1.0 - mean_q)
-        covariance = sums[:, 1] / safe
-        scale = np.sqrt(np.maximum(var_q, 0.0) * self.var_mu)
-        defined = (var_q > _VARIANCE_FLOOR) & (self.var_mu > 0) & (self.total > 0)
-        return np.divide(covariance, scale, out=np.zeros_like(covariance), where=defined)
+        """``[c, N]`` correlations from ``q̄, s_x, s_wmu`` (:mod:`symxai.population`)."""
+        return weighted_correlation(
+            sums[:, 0],
+            sums[:, 1],
+            sums[:, 2],
+            count=self.cells.counts,
+            extra_total=self.extra_total,
+            mu_total=self.mu_total,
+            mu_square_total=self.mu_square_total,
+        )
 
     def metric(self, sums: np.ndarray, by: str) -> np.ndarray:
-        """``[c, N]`` scores named by ``by`` from sums of any layout (``S_w, S_c`` come
-        first, ``S_mu`` last; relevance is ``S_mu``)."""
+        """``[c, N]`` scores named by ``by`` from ``[c, x, N]`` arrays (``q̄, s_x, s_wmu``
+        first, ``s_mu`` last; relevance is ``s_mu``)."""
         return self.correlation(sums) if by == "correlation" else sums[:, -1]
 
     def block(self) -> int:
@@ -513,12 +559,14 @@ class _Search:
         self.first = np.zeros(0, dtype=np.int64)
         self.second = np.zeros(0, dtype=np.int64)
         self.tables = np.zeros(0, dtype=np.int64)
-        self.sub_sums = np.zeros((1 << len(self.groups), 3, patterns.inputs))
+        self.sub_sums = np.zeros((1 << len(self.groups), 4, patterns.inputs))
         if self.groups:
             self.tables = np.arange(1, (1 << (1 << len(self.groups))) - 1, dtype=np.int64)
             sub = _sub_patterns(patterns.codes, self.groups)
             onehot = sub[None, :] == np.arange(1 << len(self.groups))[:, None]
-            self.sub_sums = patterns.sums_of(onehot)
+            self.sub_sums = patterns.with_fractions(
+                self._sub_pattern_fractions(), patterns.sums_of(onehot)
+            )
         self.disjunctions = disjunctions
         self.max_pairs = max_pairs
         self.beam = beam
@@ -623,15 +671,56 @@ class _Search:
                 literals.append(Not(atom))
         return And.of(*literals)
 
+    # ---------------------------------------------------------- population
+    def _sub_pattern_fractions(self) -> np.ndarray:
+        """``[2^g, N]``: population fraction of each presence pattern of the groups."""
+        sub = np.arange(1 << len(self.groups))
+        pos = np.zeros(sub.size, dtype=np.uint64)
+        for t, j in enumerate(self.groups):
+            pos |= ((sub >> t) & 1).astype(np.uint64) << np.uint64(j)
+        every = np.uint64(sum(1 << j for j in self.groups))
+        return self.patterns.cells.conjunctions(pos, every & ~pos)
+
+    def fractions(self, indices: np.ndarray) -> np.ndarray:
+        """``[c, N]``: fraction of each input's coalition population on which the
+        candidates are true (:mod:`symxai.population`; ``q̄(c1 | c2) = q̄(c1) + q̄(c2)
+        - q̄(c1 & c2)``, a function sums its groups' pattern fractions)."""
+        indices = np.asarray(indices, dtype=np.int64)
+        cells = self.patterns.cells
+        out = np.zeros((indices.size, self.patterns.inputs))
+        k, p, _ = self.counts
+        conj = indices < k
+        if conj.any():
+            members = indices[conj]
+            out[conj] = cells.conjunctions(self.pos[members], self.neg[members])
+        pairs = (indices >= k) & (indices < k + p)
+        if pairs.any():
+            members = indices[pairs] - k
+            a, b = self.first[members], self.second[members]
+            both = cells.conjunctions(self.pos[a] | self.pos[b], self.neg[a] | self.neg[b])
+            single = cells.conjunctions(self.pos[a], self.neg[a])
+            out[pairs] = single + cells.conjunctions(self.pos[b], self.neg[b]) - both
+        functions = indices >= k + p
+        if functions.any():
+            bits = _function_bits(self.tables[indices[functions] - k - p], len(self.groups))
+            out[functions] = bits.astype(np.float64) @ self.sub_sums[:, 0]
+        return np.clip(out, 0.0, 1.0)
+
+    def _scored(self, indices: np.ndarray, sums: np.ndarray) -> np.ndarray:
+        """Sums of one block, with the population fractions first for correlation."""
+        if self.by != "correlation":
+            return sums
+        return self.patterns.with_fractions(self.fractions(indices), sums)
+
     # ------------------------------------------------------------ scoring
     def _conjunction_sums(self) -> Iterator[np.ndarray]:
         step = self.patterns.block()
         for start in range(0, self.pos.size, step):
-            stop = start + step
+            stop = min(start + step, self.pos.size)
             truth = _conjunction_truth(
                 self.pos[start:stop], self.neg[start:stop], self.patterns.codes
             )
-            yield self.patterns.sums_of(truth, self.by)
+            yield self._scored(np.arange(start, stop), self.patterns.sums_of(truth, self.by))
 
     def _pair_sums(self) -> Iterator[np.ndarray]:
         if not self.first.size:
@@ -640,14 +729,16 @@ class _Search:
         local = np.searchsorted(used, self.first), np.searchsorted(used, self.second)
         rows = _conjunction_truth(self.pos[used], self.neg[used], self.patterns.codes)
         step = self.patterns.block()
+        offset = self.pos.size
         for start in range(0, self.first.size, step):
-            stop = start + step
+            stop = min(start + step, self.first.size)
             truth = rows[local[0][start:stop]] | rows[local[1][start:stop]]
-            yield self.patterns.sums_of(truth, self.by)
+            indices = np.arange(offset + start, offset + stop)
+            yield self._scored(indices, self.patterns.sums_of(truth, self.by))
 
     def _function_sums(self) -> Iterator[np.ndarray]:
         g = len(self.groups)
-        needed = slice(0, 2) if self.by == "correlation" else slice(2, 3)
+        needed = slice(0, 3) if self.by == "correlation" else slice(3, 4)
         flat = np.ascontiguousarray(self.sub_sums[:, needed]).reshape(1 << g, -1)
         step = self.patterns.block()
         for start in range(0, self.tables.size, step):
@@ -732,12 +823,40 @@ class _Search:
         for start, stop in itertools.pairwise(starts):
             if len(kept) >= top:
                 break
-            run = order[start:stop]
-            best = self._best_of_run(run, estimates, seen, top - len(kept))
-            for _, index, query, key in best[: top - len(kept)]:
-                kept.append((index, query))
-                seen.add(key)
+            for run in self._agreeing_first(order[start:stop]):
+                best = self._best_of_run(run, estimates, seen, top - len(kept))
+                for _, index, query, key in best[: top - len(kept)]:
+                    kept.append((index, query))
+                    seen.add(key)
+                    if self.by == "correlation" and self.sign == "abs":
+                        seen.add(self._complement_key(index, key))
         return kept
+
+    def _complement_key(
+        self, index: int, key: tuple[tuple[int, ...], bytes]
+    ) -> tuple[tuple[int, ...], bytes]:
+        """The deduplication key of ``~candidate`` (same ``|correlation|``, opposite sign:
+        with ``sign="abs"`` one of the two is returned)."""
+        if key[0] == (-1,):
+            truth = self.truths(np.asarray([index]), self.patterns.codes)[0]
+            return key[0], np.packbits(~truth).tobytes()
+        variables, table = self.canonical(index)
+        return variables, (~table).tobytes()
+
+    def _agreeing_first(self, run: np.ndarray) -> list[np.ndarray]:
+        """A run of equal ``|correlation|`` split into the candidates whose correlation
+        has the sign of their relevance, then the others (``sign="abs"`` only).
+
+        ``q`` and ``~q`` have opposite correlations of equal magnitude over the
+        population; the one that carries the dividends (``R(q)`` of the correlation's
+        sign) is the answer, the other its complement."""
+        if self.by != "correlation" or self.sign != "abs" or run.size < 2:
+            return [run]
+        sums = self.chosen_sums(run)
+        correlation = np.median(self.patterns.correlation(sums), axis=1)
+        relevance = np.median(sums[:, 3], axis=1)
+        agree = correlation * relevance > 0
+        return [part for part in (run[agree], run[~agree]) if part.size]
 
     def _best_of_run(
         self,
@@ -778,11 +897,12 @@ class _Search:
 
     # ------------------------------------------------------------ ranks
     def chosen_sums(self, chosen: Sequence[int]) -> np.ndarray:
-        """``[t, 3, N]`` sums of the chosen candidates."""
-        if not chosen:
-            return np.zeros((0, 3, self.patterns.inputs))
-        truth = np.stack([self.truth(int(i), self.patterns.codes) for i in chosen])
-        return self.patterns.sums_of(truth)
+        """``[t, 4, N]``: ``q̄, s_x, s_wmu, s_mu`` of the chosen candidates."""
+        if not len(chosen):
+            return np.zeros((0, 4, self.patterns.inputs))
+        indices = np.asarray(chosen, dtype=np.int64)
+        truth = self.truths(indices, self.patterns.codes)
+        return self.patterns.with_fractions(self.fractions(indices), self.patterns.sums_of(truth))
 
     def input_ranks(self, chosen: Sequence[int]) -> np.ndarray:
         """``[t, N]``: rank (1 = best, ties share the best rank) of each chosen candidate
@@ -819,7 +939,7 @@ def _result(
     queries = [query for _, query in chosen]
     sums = search.chosen_sums(indices)
     correlation = search.patterns.correlation(sums)
-    relevance = sums[:, 2]
+    relevance = sums[:, 3]
     score = correlation if search.by == "correlation" else relevance
     columns: dict[str, object] = {
         "query": [str(q) for q in queries],
@@ -875,7 +995,8 @@ def search_queries(
     Parameters
     ----------
     decomposition:
-        The dividends ``mu(L)``; every enumerated non-empty ``L`` counts.
+        The dividends ``mu(L)``; unlisted coalitions of its population (non-empty
+        subsets of its context up to its ``max_order``) have dividend 0.
     atom_sets:
         Feature indices of each atom, in the order the atoms should appear in formulas.
         Keys are atoms or their text (``"N"``, ``'smarts"[N+](=O)[O-]"'``). At most 63.
@@ -885,14 +1006,16 @@ def search_queries(
     groups:
         Up to 4 of the atoms for the Boolean-function family.
     weights:
-        One weight per enumerated coalition (correlation only; default uniform).
+        One weight per listed coalition (correlation only; default uniform; unlisted
+        coalitions of the population weigh 1).
     sign:
-        How the score ranks: ``"positive"`` (largest first; default for correlation),
-        ``"abs"`` (largest magnitude first; default for relevance) or ``"negative"``.
+        How the score ranks: ``"abs"`` (largest magnitude first, the default; of a query
+        and its complement, the one whose correlation has its relevance's sign),
+        ``"positive"`` (largest first) or ``"negative"`` (most negative first).
     distinct:
-        ``"data"`` (default): of the candidates that are true on exactly the same
-        enumerated coalitions (so indistinguishable by these dividends, logically
-        equivalent ones included) only the simplest is returned. ``"logic"``: only
+        ``"data"`` (default): of the tied candidates that are true on exactly the same
+        coalitions with a non-zero dividend (so indistinguishable by these dividends,
+        logically equivalent ones included) only the simplest is returned. ``"logic"``: only
         logically equivalent candidates are merged; candidates that differ on
         coalitions with zero dividend, or on atom patterns that never occur, are all
         returned (simpler first).
@@ -947,13 +1070,14 @@ def search_over_inputs(
     candidates are ranked by the ``sign``-transformed median over inputs of the score
     named by ``by``. Disjunctions are the pairs among the ``beam`` best conjunctions by
     median score (``C(beam, 2)`` pairs). The table adds ``mean`` (mean score over
-    inputs), ``inputs`` (inputs on which the query is true on some coalition) and
+    inputs), ``inputs`` (inputs on which the query is true on some coalition of their
+    population) and
     ``rank_median`` (median over inputs of the query's rank among all valid candidates
     of that input, equivalent duplicates included; 1 is best). Inputs without non-empty
     coalitions score 0.
 
     ``weights`` is ``None`` or one array (or ``None``) per input, with one weight per
-    enumerated coalition of that input. ``ranks``: compute ``rank_median`` (``None``:
+    listed coalition of that input. ``ranks``: compute ``rank_median`` (``None``:
     only when the per-input scores of all candidates fit in about 128 MB of float32,
     ``True``: always, with a second scoring pass when they do not fit, ``False``: never;
     the column is NaN when not computed). ``distinct``: as for :func:`search_queries`,

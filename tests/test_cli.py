@@ -137,10 +137,11 @@ def test_report_without_spec_and_bad_spec_keys(tmp_path: Path) -> None:
 def test_search_one_molecule_prints_ranked_queries() -> None:
     result = invoke("search", NITROANILINE, "-a", "N", "-a", "O", "-a", "C", "--top", "5", "--json")
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
-    assert len(rows) == 5
-    scores = [row["score"] for row in rows]
-    assert scores == sorted(scores, reverse=True)
+    payload = json.loads(result.stdout)
+    rows = payload["queries"]
+    assert len(rows) == 5 and payload["sign"] == "abs" and payload["failed"] == []
+    magnitudes = [abs(row["score"]) for row in rows]
+    assert magnitudes == sorted(magnitudes, reverse=True)
 
 
 def test_search_over_a_data_set(tmp_path: Path) -> None:
