@@ -115,6 +115,9 @@ def _task(
     mode: str = "harsanyi",
     missing: str = "absent",
 ) -> Any:
+    """The report task behind ``query`` and ``search``, with its model loaded and the
+    target checked against the model's outputs (an out-of-range ``--target`` is one
+    clear error, not a failure inside the backend)."""
     from symxai.report.spec import spec_from_mapping
     from symxai.report.tasks import make_task
 
@@ -130,7 +133,9 @@ def _task(
         "formats": [],
     }
     values = {k: v for k, v in values.items() if v is not None}
-    return make_task(spec_from_mapping(values, "command line"))
+    task = make_task(spec_from_mapping(values, "command line"))
+    task.check_model()
+    return task
 
 
 _DATASET_ITEM = re.compile(r"(Mutagenicity|MUTAG|rotten-tomatoes):(\w+)")

@@ -113,6 +113,16 @@ def test_malformed_target_is_named(target: str) -> None:
     assert_clean_error(result, f"unknown target {target!r}")
 
 
+@pytest.mark.parametrize("command", ["query", "search"])
+@pytest.mark.parametrize("target", ["5,0", "0,5", "7"])
+def test_target_out_of_range_is_one_clear_error(command: str, target: str) -> None:
+    """The shipped GIN has 2 outputs: an index past them is named before any input is
+    explained, not an IndexError from inside the backend."""
+    query = ["N"] if command == "query" else ["--atom", "N"]
+    result = invoke(command, NITROANILINE, *query, "--target", target)
+    assert_clean_error(result, "out of range", "2 outputs")
+
+
 # ------------------------------------------------------------------ long queries (item 17)
 def _bounded_caret_error(result, column: int) -> None:
     stderr = assert_clean_error(result, f"column {column}", lines=3)
