@@ -57,7 +57,7 @@ def test_search_with_a_logit_difference_target_equals_the_api(reversed_explanati
         "search", NITROANILINE, "-a", "N", "-a", "O", "--target", " 1 , 0 ", "--top", "4", "--json"
     )
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    rows = json.loads(result.stdout)["queries"]
     expected = reversed_explanation.search(["N", "O"], top=4).top(4)
     assert [row["query"] for row in rows] == list(expected["query"])
     assert [row["score"] for row in rows] == pytest.approx(list(expected["score"]))
