@@ -371,6 +371,13 @@ def report(
     backend: BackendOption = None,
     target: TargetOption = None,
     mode: Annotated[str | None, typer.Option(help="harsanyi or shapley.")] = None,
+    shapley_set: Annotated[
+        str | None,
+        typer.Option(
+            help="Shapley mode's Q: 'queries' (the report's queries, default) or 'features' "
+            "(one singleton per feature: Shapley values)."
+        ),
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Output folder.")] = None,
     formats: Annotated[
         str | None, typer.Option(help="Comma-separated: csv,parquet,jsonl,html.")
@@ -404,6 +411,7 @@ def report(
         "backend": backend,
         "target": parse_target(target),
         "mode": mode,
+        "shapley_set": shapley_set,
         "output": str(output.resolve()) if output else None,
         "formats": formats.split(",") if formats else None,
         "limit": limit,

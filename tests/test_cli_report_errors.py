@@ -143,3 +143,27 @@ def test_shapley_summary_says_which_query_set(tmp_path: Path) -> None:
     result = report(tmp_path, "--mode", "shapley")
     assert result.exit_code == 0, result.output
     assert "shapley mode, Q = the report's 1 query" in result.stdout
+
+
+def test_shapley_set_features_from_the_command_line_gives_shapley_values(tmp_path: Path) -> None:
+    """``--shapley-set features``: Q = the feature singletons, the API's default Q, so a
+    row equals ``Explanation.relevance(q, mode="shapley")``; the summary names that Q."""
+    import pandas as pd
+
+    from symxai.domains.mutagenicity import explain_molecule
+
+    result = report(tmp_path, "--mode", "shapley", "--shapley-set", "features", query="NC: N & C\n")
+    assert result.exit_code == 0, result.output
+    assert "shapley mode, Q = the single features" in result.stdout
+    table = pd.read_csv(tmp_path / "out" / "relevance.csv")
+    expected = explain_molecule("Nc1ccccc1", missing="absent").relevance("N & C", mode="shapley")
+    assert abs(expected) > 1e-3
+    assert table.set_index("input").loc["aniline", "relevance"] == pytest.approx(expected)
+
+
+def test_unknown_shapley_set_is_named(tmp_path: Path) -> None:
+    assert_clear_error(
+        report(tmp_path, "--mode", "shapley", "--shapley-set", "atoms"),
+        "shapley_set 'atoms'",
+        "queries, features",
+    )
