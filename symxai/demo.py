@@ -94,7 +94,7 @@ def explain_one(output: Path) -> None:
         print(f"  {row['names']:<28} {row['dividend']:+.3f}")
 
     output.mkdir(parents=True, exist_ok=True)
-    node_relevance = backend.node_relevance()
+    node_relevance = backend.feature_relevance()
     drawing = draw_molecule(
         molecule,
         node_relevance,

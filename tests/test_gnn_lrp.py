@@ -84,7 +84,7 @@ def test_conservation_without_biases(kind: str, pooling: str, rule) -> None:
     )
     total = backend(np.ones((1, backend.n), bool))[0]
     assert total == pytest.approx(backend.prediction(), rel=1e-7, abs=1e-10)
-    assert backend.node_relevance().sum() == pytest.approx(total, rel=1e-9, abs=1e-12)
+    assert backend.feature_relevance().sum() == pytest.approx(total, rel=1e-9, abs=1e-12)
 
 
 @pytest.mark.parametrize(("kind", "pooling"), CASES)

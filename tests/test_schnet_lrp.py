@@ -49,7 +49,7 @@ def test_conservation_without_biases(rules) -> None:
     backend = SchNetLRPBackend(tiny_schnet(True), NUMBERS, frames(1)[0], rules=rules)
     total = backend(np.ones((1, 6), bool))[0]
     assert total == pytest.approx(backend.prediction(), rel=1e-4)
-    assert backend.atom_relevance().sum() == pytest.approx(total, rel=1e-4)
+    assert backend.feature_relevance().sum() == pytest.approx(total, rel=1e-4)
 
 
 def test_batched_relevance_equals_loop_walk_sums_and_moebius() -> None:

@@ -4,12 +4,14 @@ from typing import Any
 
 from symxai.backends.base import (
     Backend,
+    BackendCapabilityError,
     BackendEntry,
     available_backends,
     get_backend,
     register_backend,
 )
-from symxai.backends.perturbation import PerturbationBackend, select_target
+from symxai.backends.perturbation import PerturbationBackend
+from symxai.backends.target import Target, select_target
 
 
 def _gnn_lrp(model: Any, inputs: Any, **options: Any) -> Backend:
@@ -48,8 +50,10 @@ register_backend(
 
 __all__ = [
     "Backend",
+    "BackendCapabilityError",
     "BackendEntry",
     "PerturbationBackend",
+    "Target",
     "available_backends",
     "get_backend",
     "register_backend",

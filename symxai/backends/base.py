@@ -1,4 +1,4 @@
-"""The backend protocol and the registry that :func:`symxai.explain` dispatches on.
+"""The backend base class and the registry that :func:`symxai.explain` dispatches on.
 
 A backend knows models, never queries: it turns one model input into a batched set
 function ``v`` over ``n`` features (docs/mathematics.md, section 1) and may name those features.
@@ -8,27 +8,77 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from symxai.backends.target import Target
+from symxai.errors import SymxaiError
 from symxai.features import FeatureSpace
 from symxai.setfunction import SetFunction
 
-__all__ = ["Backend", "BackendEntry", "available_backends", "get_backend", "register_backend"]
+if TYPE_CHECKING:
+    from symxai.backends.lrp.walks import Walks
+    from symxai.decomposition import Decomposition
+
+__all__ = [
+    "Backend",
+    "BackendCapabilityError",
+    "BackendEntry", "available_backends", "get_backend", "register_backend"]
 
 
-@runtime_checkable
-class Backend(Protocol):
-    """What :func:`symxai.explain` needs from a backend instance."""
+class BackendCapabilityError(SymxaiError, TypeError):
+    """The backend does not offer what was asked (walks, per-feature relevance)."""
 
+
+class Backend:
+    """The common base of the backends: one model input as a batched set function.
+
+    A subclass sets ``n`` (the number of features) and ``target`` (see
+    :data:`~symxai.backends.target.Target`) and implements
+
+    * :meth:`value`: ``v(S)`` ``[B]`` for coalition masks ``[B, n]``, computed in batched
+      passes (never one Python-level pass per coalition);
+    * :meth:`prediction`: the explained output ``f(x)`` at the target.
+
+    Where the backend has them it overrides :meth:`feature_relevance` (the relevance
+    ``R_i`` of every feature: node, atom, word or patch), :meth:`walks` and
+    :meth:`exact_decomposition` (the exact Harsanyi dividends). A backend knows models,
+    never queries: it needs no ``FeatureSpace`` or ``Decomposition`` to compute values.
+    """
+
+    name: str = "backend"
     n: int
+    target: Target = None
+
+    def value(self, masks: np.ndarray) -> np.ndarray:
+        """``v(S)`` ``[B]`` for bool coalition masks ``[B, n]``."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement value(masks)")
+
+    def __call__(self, masks: np.ndarray) -> np.ndarray:
+        """Same as :meth:`value` (a backend is the callable behind its set function)."""
+        return self.value(masks)
 
     def set_function(self) -> SetFunction:
-        """The batched set function ``v`` over the backend's ``n`` features."""
-        ...
+        """This backend as a cached :class:`~symxai.SetFunction` over its ``n`` features."""
+        return SetFunction(self, self.n)
 
     def prediction(self) -> float:
-        """The explained model output (``v(N)`` up to what the backend documents)."""
-        ...
+        """The explained model output at the target (``v(N)`` up to what the backend
+        documents, e.g. bias absorption for LRP)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement prediction()")
+
+    def feature_relevance(self) -> np.ndarray:
+        """The relevance ``R_i`` ``[n]`` of every feature (LRP: of the walks starting there)."""
+        raise BackendCapabilityError(f"the {self.name} backend has no per-feature relevance")
+
+    def walks(self, top: int | None = None, **options: Any) -> Walks:
+        """Relevant walks (LRP backends of message-passing models)."""
+        raise BackendCapabilityError(f"the {self.name} backend has no relevant walks")
+
+    def exact_decomposition(self) -> Decomposition | None:
+        """The exact Harsanyi dividends, or ``None`` when the backend cannot compute them."""
+        return None
 
 
 @dataclass(frozen=True)

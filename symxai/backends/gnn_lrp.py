@@ -37,19 +37,19 @@ from __future__ import annotations
 import contextlib
 import inspect
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import torch
 
+from symxai.backends.base import Backend
 from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
-from symxai.backends.perturbation import Target, select_target
+from symxai.backends.lrp.masking import MaskGradient
+from symxai.backends.lrp.walks import Walks
+from symxai.backends.target import Target, select_target
 from symxai.decomposition import Decomposition
 from symxai.errors import FeatureSpaceError
 from symxai.features import FeatureSpace
-from symxai.setfunction import SetFunction
 
 __all__ = ["GNNLRPBackend", "Walks", "copies_per_pass", "subgraph_relevance_many"]
 
@@ -80,21 +80,6 @@ def copies_per_pass(num_nodes: int, width: int, memory: int = PASS_MEMORY) -> in
 
 
 _GRAPH_ARGUMENTS = ("x", "edge_index", "batch", "edge_attr", "edge_weight", "ptr")
-
-
-class _MaskGradient(torch.autograd.Function):
-    """``h = m h + (1 - m) [h]_detached``: the forward value ``h`` unchanged, the gradient
-    multiplied by the node mask ``m`` (one fused step instead of four tensor operations)."""
-
-    @staticmethod
-    def forward(ctx: Any, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        ctx.save_for_backward(mask)
-        return states.view_as(states)
-
-    @staticmethod
-    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
-        (mask,) = ctx.saved_tensors
-        return grad * mask, None
 
 
 def _message_passing_layers(model: torch.nn.Module) -> list[torch.nn.Module]:
@@ -130,87 +115,7 @@ class _ModelCall:
         return self.model(**kwargs)
 
 
-@dataclass
-class Walks:
-    """Relevant walks ``(i_0, ..., i_T)`` and their relevance ``R_W``.
-
-    ``exact`` is True when every walk of the graph was enumerated (then the walk sums
-    reproduce ``v``); beam-searched top walks are an approximation.
-    """
-
-    nodes: np.ndarray
-    relevance: np.ndarray
-    num_nodes: int
-    exact: bool
-    space: FeatureSpace | None = None
-
-    def __len__(self) -> int:
-        return int(self.relevance.size)
-
-    def _label(self, walk: np.ndarray) -> str:
-        names = self.space.display_names if self.space is not None else None
-        return " → ".join(names[i] if names else f"#{i}" for i in walk)
-
-    def to_pandas(self) -> pd.DataFrame:
-        """One row per walk: ``walk`` (tuple of nodes), ``names``, ``relevance``."""
-        return pd.DataFrame(
-            {
-                "walk": [tuple(int(i) for i in w) for w in self.nodes],
-                "names": [self._label(w) for w in self.nodes],
-                "relevance": self.relevance,
-            }
-        )
-
-    def top(self, k: int = 10, *, by: str = "abs") -> pd.DataFrame:
-        """The ``k`` walks with the largest ``|R_W|`` (``by="abs"``) or ``R_W`` (``"value"``)."""
-        if by not in ("abs", "value"):
-            raise ValueError(f"by must be 'abs' or 'value', got {by!r}")
-        keys = np.abs(self.relevance) if by == "abs" else self.relevance
-        order = np.argsort(-keys, kind="stable")[:k]
-        frame = self.to_pandas().iloc[order].reset_index(drop=True)
-        return frame
-
-    def decomposition(self) -> Decomposition:
-        """Harsanyi dividends from walks: ``mu(L) = sum_{W : set(W) = L} R_W`` (exact when
-        ``exact``; every coalition visited by no walk has dividend 0, ``mu(∅) = 0``)."""
-        ordered = np.sort(self.nodes, axis=1)
-        repeated = np.zeros_like(ordered, dtype=bool)
-        repeated[:, 1:] = ordered[:, 1:] == ordered[:, :-1]
-        members = np.where(repeated, np.iinfo(np.int64).max, ordered)
-        members = np.sort(members, axis=1)
-        members[members == np.iinfo(np.int64).max] = -1
-        sets, inverse = np.unique(members, axis=0, return_inverse=True)
-        dividends = np.bincount(inverse.reshape(-1), weights=self.relevance, minlength=len(sets))
-        empty = np.full((1, sets.shape[1]), -1, dtype=np.int64)
-        return Decomposition(
-            self.num_nodes,
-            np.arange(self.num_nodes),
-            np.concatenate([[0.0], dividends]),
-            members=np.concatenate([empty, sets]),
-            max_order=sets.shape[1],
-            space=self.space,
-            complete=self.exact,
-        )
-
-    def edge_relevance(self, edge_index: np.ndarray) -> np.ndarray:
-        """Per directed edge ``(i, j)``: summed ``R_W`` of the walks stepping across the bond
-        ``{i, j}`` in either direction (a walk counts once per bond it uses)."""
-        edge_index = np.asarray(edge_index)
-        n = self.num_nodes
-        steps_from, steps_to = self.nodes[:, :-1], self.nodes[:, 1:]
-        moving = steps_from != steps_to
-        low = np.minimum(steps_from, steps_to)
-        high = np.maximum(steps_from, steps_to)
-        bond_codes = np.where(moving, low * n + high, -1)
-        walk_rows = np.repeat(np.arange(len(self)), bond_codes.shape[1])
-        pairs = np.unique(np.stack([walk_rows, bond_codes.reshape(-1)], axis=1), axis=0)
-        pairs = pairs[pairs[:, 1] >= 0]
-        per_bond = np.bincount(pairs[:, 1], weights=self.relevance[pairs[:, 0]], minlength=n * n)
-        keys = np.minimum(edge_index[0], edge_index[1]) * n + np.maximum(*edge_index)
-        return per_bond[keys]
-
-
-class GNNLRPBackend:
+class GNNLRPBackend(Backend):
     """Subgraph relevance ``v(S)`` and relevant walks of a PyG model on one graph.
 
     Parameters
@@ -310,7 +215,7 @@ class GNNLRPBackend:
                 raise RuntimeError(
                     "the model called its message-passing layers more often than when probed"
                 )
-            return _MaskGradient.apply(output, self._masks[self._calls].to(output.dtype))
+            return MaskGradient.apply(output, self._masks[self._calls].to(output.dtype))
 
         handles = [layer.register_forward_hook(hook) for layer in self._layers]
         self._calls = 0
@@ -385,7 +290,7 @@ class GNNLRPBackend:
         node_masks = node_masks.to(device=x.device, dtype=x.dtype)
         leaf = x.detach().clone().requires_grad_(True)
         batch = batch.clone()
-        batch.x = _MaskGradient.apply(leaf, node_masks[0])
+        batch.x = MaskGradient.apply(leaf, node_masks[0])
         self._masks = node_masks
         try:
             with torch.enable_grad(), lrp_hooks(self.model, self.rules), self._masking():
@@ -400,22 +305,18 @@ class GNNLRPBackend:
         totals.index_add_(0, graph_of_node.to(per_node.device), per_node)
         return totals.detach().double().cpu().numpy()
 
-    def __call__(self, masks: np.ndarray) -> np.ndarray:
+    def value(self, masks: np.ndarray) -> np.ndarray:
         """Subgraph relevance ``v(S)`` for coalition masks ``[B, n]`` (one mask, every layer)."""
         masks = np.asarray(masks, dtype=bool)
         layer_masks = np.repeat(masks[:, None, :], self.num_layers + 1, axis=1)
         return self.layer_relevance(layer_masks)
-
-    def set_function(self) -> SetFunction:
-        """Subgraph relevance as a cached :class:`~symxai.SetFunction`."""
-        return SetFunction(self, self.n)
 
     def prediction(self) -> float:
         """The explained output ``f(x)`` at the target (plain forward, no hooks)."""
         with torch.no_grad():
             return float(self._select(self._call(self._batched(1)), 1)[0])
 
-    def node_relevance(self) -> np.ndarray:
+    def feature_relevance(self) -> np.ndarray:
         """LRP relevance of every input node: the summed relevance of the walks starting there."""
         copies = self.n
         layer_masks = np.ones((copies, self.num_layers + 1, self.n), dtype=bool)

@@ -22,48 +22,16 @@ from typing import Any
 import numpy as np
 import torch
 
+from symxai.backends.base import Backend
+from symxai.backends.target import Target, select_target
 from symxai.errors import FeatureSpaceError
-from symxai.setfunction import SetFunction
 
-__all__ = ["Baseline", "PerturbationBackend", "Target", "select_target"]
+__all__ = ["Baseline", "PerturbationBackend"]
 
 Baseline = str | float | torch.Tensor | Callable[[torch.Tensor], torch.Tensor]
 """``"zeros"``, a number, a tensor broadcastable to the input, or ``fn(x) -> baseline``."""
 
-Target = int | tuple[int, int] | Callable[[torch.Tensor], torch.Tensor] | None
-"""Output index, ``(i, j)`` for the logit difference ``f_i - f_j``, a function of the
-output batch, or ``None`` for a model with one output per sample."""
-
-
-def select_target(output: Any, target: Target) -> torch.Tensor:
-    """Reduce a batched model output ``[B, ...]`` to one number per sample ``[B]``."""
-    if hasattr(output, "logits"):
-        output = output.logits
-    if not isinstance(output, torch.Tensor):
-        raise TypeError(f"the model returned {type(output).__name__}, expected a tensor")
-    if callable(target):
-        selected = target(output)
-    elif target is None:
-        selected = output.reshape(output.shape[0], -1)
-        if selected.shape[1] != 1:
-            raise ValueError(
-                f"the model has {selected.shape[1]} outputs per sample: pass target=<index>, "
-                "target=(i, j) for a logit difference, or a function of the output"
-            )
-        selected = selected[:, 0]
-    elif isinstance(target, tuple):
-        first, second = target
-        flat = output.reshape(output.shape[0], -1)
-        selected = flat[:, first] - flat[:, second]
-    else:
-        flat = output.reshape(output.shape[0], -1)
-        if not -flat.shape[1] <= int(target) < flat.shape[1]:
-            raise ValueError(f"target {target} is out of range for {flat.shape[1]} outputs")
-        selected = flat[:, int(target)]
-    return selected.reshape(-1)
-
-
-class PerturbationBackend:
+class PerturbationBackend(Backend):
     """``v(S)`` = the model output with the features outside ``S`` set to a baseline.
 
     Parameters
@@ -165,7 +133,7 @@ class PerturbationBackend:
         return torch.where(keep, self.inputs.unsqueeze(0), self.baseline.unsqueeze(0))
 
     @torch.no_grad()
-    def __call__(self, masks: np.ndarray) -> np.ndarray:
+    def value(self, masks: np.ndarray) -> np.ndarray:
         """Values ``[B]`` for coalition masks ``[B, n]``, in batched forward passes."""
         masks_t = torch.as_tensor(np.asarray(masks, dtype=bool), device=self.inputs.device)
         outputs = []
@@ -173,10 +141,6 @@ class PerturbationBackend:
             batch = self.perturbed_inputs(masks_t[start : start + self.batch_size])
             outputs.append(select_target(self.model(batch), self.target).double().cpu())
         return torch.cat(outputs).numpy()
-
-    def set_function(self) -> SetFunction:
-        """This backend as a cached :class:`~symxai.SetFunction` over its ``n`` features."""
-        return SetFunction(self, self.n)
 
     @torch.no_grad()
     def prediction(self) -> float:

@@ -32,12 +32,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from symxai.backends.gnn_lrp import Walks, _MaskGradient
+from symxai.backends.base import Backend
 from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
+from symxai.backends.lrp.masking import MaskGradient
+from symxai.backends.lrp.walks import Walks
 from symxai.decomposition import Decomposition
 from symxai.errors import FeatureSpaceError
 from symxai.features import FeatureSpace
-from symxai.setfunction import SetFunction
 
 __all__ = ["SchNetLRPBackend", "centred_positions"]
 
@@ -69,7 +70,7 @@ def centred_positions(frames: np.ndarray) -> np.ndarray:
     return frames - frames.mean(axis=1, keepdims=True)
 
 
-class SchNetLRPBackend:
+class SchNetLRPBackend(Backend):
     """Atom-set relevance ``v(S)`` of a schnetpack ``NeuralNetworkPotential`` with a SchNet
     representation, for one molecule in one or several conformations (frames).
 
@@ -175,13 +176,13 @@ class SchNetLRPBackend:
 
         def embedding(module: torch.nn.Module, args: Any, output: torch.Tensor) -> Any:
             self._features = output
-            return _MaskGradient.apply(output, self._masks[0])
+            return MaskGradient.apply(output, self._masks[0])
 
         def interaction(module: torch.nn.Module, args: Any, output: torch.Tensor) -> Any:
             self._calls += 1
             mask = self._masks[self._calls]
             x = args[0]
-            return _MaskGradient.apply(output, mask) + _MaskGradient.apply(x, mask) - x
+            return MaskGradient.apply(output, mask) + MaskGradient.apply(x, mask) - x
 
         handles = [self.representation.embedding.register_forward_hook(embedding)]
         handles += [
@@ -231,7 +232,7 @@ class SchNetLRPBackend:
             out.append(per_atom.sum(1).detach().double().numpy())
         return np.concatenate(out) if out else np.empty(0)
 
-    def __call__(self, masks: np.ndarray) -> np.ndarray:
+    def value(self, masks: np.ndarray) -> np.ndarray:
         """``v(S)`` for atom masks ``[B, n]`` in this backend's frame."""
         masks = np.asarray(masks, dtype=bool)
         return self.layer_relevance(np.repeat(masks[:, None, :], self.num_layers + 1, axis=1))
@@ -242,16 +243,12 @@ class SchNetLRPBackend:
         layer_masks = np.repeat(masks[:, None, :], self.num_layers + 1, axis=1)
         return self.layer_relevance(layer_masks, np.asarray(frames))
 
-    def set_function(self) -> SetFunction:
-        """Atom-set relevance in this frame as a cached :class:`~symxai.SetFunction`."""
-        return SetFunction(self, self.n)
-
     def prediction(self) -> float:
         """The model's energy contribution sum (Atomwise output, before offsets)."""
         with torch.no_grad():
             return float(self._energy(self._inputs(torch.tensor([self.frame])))[0])
 
-    def atom_relevance(self) -> np.ndarray:
+    def feature_relevance(self) -> np.ndarray:
         """LRP relevance of every atom (walks starting there)."""
         masks = np.ones((self.n, self.num_layers + 1, self.n), dtype=bool)
         masks[:, 0, :] = np.eye(self.n, dtype=bool)
@@ -262,18 +259,21 @@ class SchNetLRPBackend:
         return self.prediction() - float(self(np.ones((1, self.n), dtype=bool))[0])
 
     # ---------------------------------------------------------------- walks
-    def walks(self, space: FeatureSpace | None = None) -> Walks:
+    def walks(self, top: int | None = None, *, space: FeatureSpace | None = None) -> Walks:
         """All walks ``(i_0, ..., i_T)`` over the atoms with their relevance (every step may
-        go to any atom; steps beyond the cutoff carry zero relevance)."""
+        go to any atom; steps beyond the cutoff carry zero relevance); with ``top``, the
+        ``top`` walks of largest ``|R_W|``."""
         grids = np.meshgrid(*[np.arange(self.n)] * (self.num_layers + 1), indexing="ij")
         walks = np.stack([g.reshape(-1) for g in grids], axis=1)
         masks = np.zeros((len(walks), self.num_layers + 1, self.n), dtype=bool)
         rows = np.repeat(np.arange(len(walks)), self.num_layers + 1)
         layers = np.tile(np.arange(self.num_layers + 1), len(walks))
         masks[rows, layers, walks.reshape(-1)] = True
-        return Walks(
-            walks, self.layer_relevance(masks), self.n, exact=True, space=space or self.space
-        )
+        relevance = self.layer_relevance(masks)
+        if top is not None:
+            order = np.argsort(-np.abs(relevance), kind="stable")[:top]
+            walks, relevance = walks[order], relevance[order]
+        return Walks(walks, relevance, self.n, exact=True, space=space or self.space)
 
     def exact_decomposition(self) -> Decomposition | None:
         """Exact Harsanyi dividends from all walks (``n^(T+1)`` walks; ``None`` if above 10^6)."""

@@ -39,12 +39,12 @@ import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
 
-from symxai.backends.gnn_lrp import _MaskGradient
+from symxai.backends.base import Backend
 from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
+from symxai.backends.lrp.masking import MaskGradient
 from symxai.backends.lrp.rules import stabilise
-from symxai.backends.perturbation import Target, select_target
+from symxai.backends.target import Target, select_target
 from symxai.errors import FeatureSpaceError
-from symxai.setfunction import SetFunction
 
 __all__ = ["ATTENTION_RULES", "TransformerLRPBackend", "transformer_lrp_rules"]
 
@@ -187,7 +187,7 @@ def _encoder_parts(model: torch.nn.Module) -> tuple[torch.nn.Module, Sequence[to
     return embeddings, list(layers)
 
 
-class TransformerLRPBackend:
+class TransformerLRPBackend(Backend):
     """Token-set relevance ``v(S)`` of a Hugging Face encoder classifier on one input.
 
     Parameters
@@ -272,12 +272,12 @@ class TransformerLRPBackend:
 
         def embedding_hook(module: torch.nn.Module, args: Any, output: torch.Tensor) -> Any:
             self._states = output
-            return _MaskGradient.apply(output, self._masks[0])
+            return MaskGradient.apply(output, self._masks[0])
 
         def layer_hook(module: torch.nn.Module, args: Any, output: Any) -> Any:
             self._calls += 1
             states = output[0] if isinstance(output, tuple) else output
-            masked = _MaskGradient.apply(states, self._masks[self._calls])
+            masked = MaskGradient.apply(states, self._masks[self._calls])
             return (masked, *output[1:]) if isinstance(output, tuple) else masked
 
         handles = [self.embeddings.register_forward_hook(embedding_hook)]
@@ -323,14 +323,10 @@ class TransformerLRPBackend:
         tokens |= self.always_on
         return np.repeat(tokens[:, None, :], len(self.layers) + 1, axis=1)
 
-    def __call__(self, masks: np.ndarray) -> np.ndarray:
+    def value(self, masks: np.ndarray) -> np.ndarray:
         """``v(S)`` for feature masks ``[B, n]``."""
         masks = np.asarray(masks, dtype=bool)
         return self.token_relevance_batch(self._token_masks(masks)).sum(axis=1)
-
-    def set_function(self) -> SetFunction:
-        """Token-set relevance as a cached :class:`~symxai.SetFunction`."""
-        return SetFunction(self, self.n)
 
     def prediction(self) -> float:
         """The explained output (plain forward)."""

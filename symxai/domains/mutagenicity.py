@@ -282,7 +282,7 @@ def predict_targets(
     """The model output at ``target`` for every graph (plain forward, batches of graphs)."""
     from torch_geometric.data import Batch, Data
 
-    from symxai.backends.perturbation import select_target
+    from symxai.backends.target import select_target
 
     out = []
     model.eval()

@@ -469,7 +469,7 @@ class MoleculeTask(ReportTask):
         return result
 
     def feature_relevance(self, explanation: Explanation) -> np.ndarray:
-        return explanation.metadata["backend_instance"].node_relevance()
+        return explanation.feature_relevance()
 
     def draw(self, input_id: str, explanation: Explanation, path: Path, legend: str) -> Path:
         from symxai.domains.drawing import draw_molecule
