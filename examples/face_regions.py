@@ -36,9 +36,8 @@ def main(output: Path = Path("symxai-output")) -> None:
             query_set=["eyes", "nose", "mouth", "rest"],
         )
         print("  shapley shares: " + ", ".join(f"{q} {v:+.3f}" for q, v in shares.items()))
-        instance = explanation.metadata["backend_instance"]
         per_patch = (
-            instance.feature_relevance()
+            explanation.feature_relevance()
             if backend == "lrp"
             else explanation.relevances([f"#{p}" for p in range(25)]).to_numpy()
         )

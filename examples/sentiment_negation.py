@@ -34,8 +34,7 @@ def main(output: Path = Path("symxai-output")) -> None:
         print(f"\n{sentence!r}: f_positive - f_negative = {explanation.prediction:+.3f}")
         for query, value in explanation.relevances(QUERIES).items():
             print(f"  {query:<30} {value:+.3f}")
-        backend = explanation.metadata["backend_instance"]
-        pictures.append((sentence, explanation, np.asarray(backend.feature_relevance())))
+        pictures.append((sentence, explanation, explanation.feature_relevance()))
     # One colour scale for every sentence, so that their colours compare.
     vmax = max(float(np.abs(values).max()) for _, _, values in pictures) or 1.0
     for sentence, explanation, values in pictures:

@@ -73,7 +73,6 @@ def explain_one(output: Path) -> None:
         and confident_mutagen(trained.model, m)
     )
     explanation = explain_molecule(molecule, trained.model, missing="absent")
-    backend = explanation.metadata["backend_instance"]
     print(f"\nmolecule #{molecule.index}: {molecule.smiles} ({molecule.num_atoms} atoms with H)")
     print(
         f"f_mutagen - f_nonmutagen = {explanation.prediction:+.3f}; GNN-LRP conserves "
@@ -83,7 +82,7 @@ def explain_one(output: Path) -> None:
     print("\nquery relevance")
     for query, value in relevances.items():
         print(f"  {query:<48} {value:+.3f}")
-    walks = backend.walks(space=explanation.space)
+    walks = explanation.walks()
     print(f"\ntop relevant walks (of {len(walks)})")
     for _, row in walks.top(5).iterrows():
         print(f"  {row['names']:<28} {row['relevance']:+.3f}")
@@ -94,7 +93,7 @@ def explain_one(output: Path) -> None:
         print(f"  {row['names']:<28} {row['dividend']:+.3f}")
 
     output.mkdir(parents=True, exist_ok=True)
-    node_relevance = backend.feature_relevance()
+    node_relevance = explanation.feature_relevance()
     drawing = draw_molecule(
         molecule,
         node_relevance,

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "LINE_LIMIT",
+    "BackendCapabilityError",
     "FeatureSpaceError",
     "InputFileError",
     "QueryError",
@@ -35,6 +36,10 @@ class SymxaiError(Exception):
 
 class FeatureSpaceError(SymxaiError, ValueError):
     """A feature space, subset or mask is malformed (wrong length, unknown index)."""
+
+
+class BackendCapabilityError(SymxaiError, TypeError):
+    """The backend does not offer what was asked (relevant walks, per-feature relevance)."""
 
 
 class InputFileError(SymxaiError, ValueError):

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from symxai.decomposition import Decomposition, harsanyi_dividends
-from symxai.errors import FeatureSpaceError, QueryError, UnknownAtomError
+from symxai.errors import BackendCapabilityError, FeatureSpaceError, QueryError, UnknownAtomError
 from symxai.features import FeatureSpace
 from symxai.progress import PROGRESS_THRESHOLD
 from symxai.query.ast import Atom, Or, Query, is_bare_name
@@ -37,6 +37,9 @@ from symxai.relevance import (
 )
 from symxai.search import MAX_SEARCH_ATOMS, SearchResult, search_queries
 from symxai.setfunction import MAX_EXACT_FEATURES, SetFunction
+
+if TYPE_CHECKING:
+    from symxai.backends.lrp.walks import Walks
 
 __all__ = ["Explanation"]
 
@@ -81,7 +84,8 @@ class Explanation:
         metadata: dict[str, Any] | None = None,
         missing: str = "error",
         exact_dividends: Callable[[], Decomposition | None] | None = None,
-        exact_cost: Callable[[], int] | None = None,
+        exact_cost: Callable[[], int | None] | None = None,
+        source: Any = None,
     ) -> None:
         if space.n != set_function.n:
             raise FeatureSpaceError(
@@ -91,6 +95,8 @@ class Explanation:
         self.set_function = set_function
         self.prediction = prediction
         self.metadata = dict(metadata or {})
+        self.backend: str | None = self.metadata.get("backend", getattr(source, "name", None))
+        self._source = source
         self.missing = missing
         self._exact_dividends = exact_dividends
         self._exact_cost = exact_cost
@@ -255,7 +261,8 @@ class Explanation:
         if closed < PROGRESS_THRESHOLD and not too_many:
             return None
         if self._exact is None and self._exact_dividends is not None:
-            cheaper = self._exact_cost is not None and self._exact_cost() < closed
+            cost = self._exact_cost() if self._exact_cost is not None else None
+            cheaper = cost is not None and cost < closed
             if not (cheaper or too_many):
                 return None
             self._exact = self._exact_dividends()
@@ -301,6 +308,29 @@ class Explanation:
             parsed.append(query_)
             atom_sets.update(self.space.resolve_query(query_, source, missing or self.missing))
         return parsed, atom_sets
+
+    # ------------------------------------------------------ backend accessors
+    def _backend_part(self, method: str, what: str) -> Callable[..., Any]:
+        part = getattr(self._source, method, None)
+        if part is None:
+            name = self.backend or "this"
+            raise BackendCapabilityError(f"the {name} backend of this explanation has no {what}")
+        return part
+
+    def walks(self, top: int | None = None, **options: Any) -> Walks:
+        """The relevant walks ``(i_0, ..., i_T)`` and their relevance ``R_W`` (LRP backends of
+        message-passing models: GNN-LRP, SchNet-LRP), named by this explanation's features;
+        with ``top``, the ``top`` walks of largest ``|R_W|``. ``options`` go to the
+        backend (``max_walks=``, ``beam_width=`` for GNN-LRP). Raises
+        :class:`~symxai.errors.BackendCapabilityError` for a backend without walks."""
+        return self._backend_part("walks", "relevant walks")(top, space=self.space, **options)
+
+    def feature_relevance(self) -> np.ndarray:
+        """The relevance ``R_i`` of every feature ``[n]`` (LRP: the summed relevance of the
+        walks starting at feature ``i``; a word's or a patch's summed token relevance).
+        Raises :class:`~symxai.errors.BackendCapabilityError` for a backend without it."""
+        relevance = self._backend_part("feature_relevance", "per-feature relevance")()
+        return np.asarray(relevance, dtype=np.float64)
 
     # -------------------------------------------------------- decompositions
     def dividends(self, max_order: int | None = None, context: ContextLike = None) -> Decomposition:

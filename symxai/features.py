@@ -126,6 +126,16 @@ class FeatureSpace:
         """Features that are the words of a sentence: named ``w0 ..``, text = the word."""
         return cls([f"w{i}" for i in range(len(words))], texts=list(words), **kwargs)  # type: ignore[arg-type]
 
+    @classmethod
+    def from_elements(cls, symbols: Sequence[str]) -> FeatureSpace:
+        """Atoms as features: names ``C0 C1 O2 ..`` (element symbol + index), label column
+        ``element``, so ``O`` or ``element:O`` names every oxygen and ``O2`` one atom."""
+        symbols = [str(symbol) for symbol in symbols]
+        return cls(
+            [f"{symbol}{index}" for index, symbol in enumerate(symbols)],
+            labels={"element": symbols},
+        )
+
     def __len__(self) -> int:
         return len(self.names)
 

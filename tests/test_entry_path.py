@@ -4,9 +4,17 @@ thin adapters over it, and the backends share a base instead of each other's pri
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
+import pytest
+import torch
+
 import symxai
+from symxai.backends import PerturbationBackend
+from symxai.errors import BackendCapabilityError
 
 BACKENDS = Path(symxai.__file__).parent / "backends"
 
@@ -61,3 +69,154 @@ def test_the_private_import_check_sees_absolute_and_relative_imports() -> None:
         "symxai.backends.base:_REGISTRY",
     ]
     assert _imported_private_names("from . import _x", "symxai.backends", True) == []
+
+
+# ------------------------------------------------------------ one way in, per domain
+def _same_numbers(generic, domain, seed: int = 0) -> None:
+    """Same backend, prediction, feature names and ``v(S)`` on random coalitions (and on
+    the empty and the full coalition), with default arguments on both sides."""
+    assert generic.backend == domain.backend
+    assert generic.space.names == domain.space.names
+    assert generic.prediction == domain.prediction
+    masks = np.random.default_rng(seed).random((10, domain.n)) < 0.5
+    masks = np.concatenate([masks, np.zeros((1, domain.n), bool), np.ones((1, domain.n), bool)])
+    np.testing.assert_array_equal(generic.set_function(masks), domain.set_function(masks))
+
+
+@pytest.fixture(scope="module")
+def gin():
+    from symxai.domains.mutagenicity import load_mutagenicity_gin
+
+    return load_mutagenicity_gin(train_if_missing=False).model
+
+
+def test_molecule_explain_equals_explain_molecule(gin) -> None:
+    from symxai.domains.molecules import molecule_from_smiles
+    from symxai.domains.mutagenicity import explain_molecule
+
+    smiles = "O=[N+]([O-])c1ccc2ccccc2c1"
+    domain = explain_molecule(smiles)
+    generic = symxai.explain(gin, molecule_from_smiles(smiles))
+    assert generic.backend == "gnn-lrp"
+    _same_numbers(generic, domain)
+    nitro = 'smarts"[N+](=O)[O-]"'
+    assert generic.relevance(nitro) == domain.relevance(nitro)
+
+
+def test_sentence_explain_equals_explain_sentence() -> None:
+    from symxai.domains.text import Sentence, explain_sentence, tiny_bert
+
+    model = tiny_bert(seed=3)
+    text = "schwarzenegger is not good , and not great either"
+    domain = explain_sentence(text, model)
+    generic = symxai.explain(model, Sentence(text))
+    assert generic.backend == "transformer-lrp"
+    _same_numbers(generic, domain, seed=1)
+    assert list(generic.space.texts) == list(domain.space.texts) == text.split()
+
+
+def test_face_explain_equals_explain_face() -> None:
+    from symxai.domains.vision import FaceImage, explain_face, faces_dataset, load_faces_vit
+
+    data = faces_dataset()
+    image = data.images[data.test[0]]
+    domain = explain_face(image)
+    generic = symxai.explain(load_faces_vit(train_if_missing=False).model, FaceImage(image))
+    assert generic.backend == "transformer-lrp"
+    _same_numbers(generic, domain, seed=2)
+    assert generic.relevance("eyes & ~mouth") == domain.relevance("eyes & ~mouth")
+
+
+def test_structure_explain_equals_explain_structure() -> None:
+    from symxai.domains.chemistry import malondialdehyde
+    from symxai.domains.trajectory import explain_structure
+    from symxai.models.schnet import load_malondialdehyde_schnet
+
+    atoms = malondialdehyde()
+    domain = explain_structure(atoms)
+    generic = symxai.explain(load_malondialdehyde_schnet().model, atoms)
+    assert generic.backend == "schnet-lrp"
+    _same_numbers(generic, domain, seed=3)
+    assert list(generic.space.names[:6]) == ["C0", "C1", "C2", "O3", "O4", "H5"]
+    assert generic.relevance("H5 & O3 & ~O4") == domain.relevance("H5 & O3 & ~O4")
+
+
+# ------------------------------------------------------------------ auto's choice
+def test_auto_picks_each_lrp_backend_and_falls_back_to_perturbation(gin) -> None:
+    """``auto`` returns the LRP backend for a PyG, a Hugging Face (BERT and ViT) and a
+    schnetpack model, perturbation for a plain module, and says so in ``.backend``."""
+    from symxai.backends.gnn_lrp import GNNLRPBackend
+    from symxai.backends.schnet_lrp import SchNetLRPBackend
+    from symxai.backends.transformer_lrp import TransformerLRPBackend
+    from symxai.domains.chemistry import malondialdehyde
+    from symxai.domains.molecules import molecule_from_smiles
+    from symxai.domains.text import load_tokenizer, tiny_bert
+    from symxai.domains.vision import faces_vit
+    from symxai.models.schnet import load_malondialdehyde_schnet
+
+    graph = molecule_from_smiles("c1ccccc1O").to_data()
+    encoded = dict(load_tokenizer()("not good", return_tensors="pt"))
+    pixels = {"pixel_values": torch.zeros(1, 1, 25, 25)}
+    cases = [
+        (gin, graph, "gnn-lrp", GNNLRPBackend),
+        (tiny_bert(seed=0), encoded, "transformer-lrp", TransformerLRPBackend),
+        (faces_vit(), pixels, "transformer-lrp", TransformerLRPBackend),
+        (load_malondialdehyde_schnet().model, malondialdehyde(), "schnet-lrp", SchNetLRPBackend),
+        (torch.nn.Linear(4, 1), torch.ones(4), "perturbation", PerturbationBackend),
+    ]
+    for model, inputs, name, kind in cases:
+        options = {"target": 0} if name in ("gnn-lrp", "transformer-lrp") else {}
+        explanation = symxai.explain(model, inputs, **options)
+        assert explanation.backend == name, type(model).__name__
+        assert isinstance(explanation.metadata["backend_instance"], kind)
+    # transformer default features: every token but [CLS] (and [SEP] for text)
+    bert = symxai.explain(tiny_bert(seed=0), encoded, target=0)
+    assert bert.n == encoded["input_ids"].shape[1] - 2
+    vit = symxai.explain(faces_vit(), pixels, target=0)
+    assert vit.n == 25
+
+
+def test_registration_does_not_import_the_model_libraries() -> None:
+    """Registering (and importing symxai.backends) loads no transformers or schnetpack:
+    the acceptance predicates look at the class's module name only."""
+    code = (
+        "import sys, symxai.backends as b; "
+        "assert {'gnn-lrp', 'perturbation', 'schnet-lrp', 'transformer-lrp'} <= "
+        "set(b.available_backends()); "
+        "import torch; b.get_backend('auto', torch.nn.Linear(2, 1), torch.ones(2)); "
+        "print(sorted(m for m in ('transformers', 'schnetpack', 'torch_geometric') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+# -------------------------------------------------------------- typed accessors
+def test_accessors_delegate_to_the_backend(gin) -> None:
+    from symxai.domains.molecules import molecule_from_smiles
+
+    molecule = molecule_from_smiles("O=[N+]([O-])c1ccccc1")
+    explanation = symxai.explain(gin, molecule)
+    backend = explanation.metadata["backend_instance"]
+    relevance = explanation.feature_relevance()
+    np.testing.assert_array_equal(relevance, backend.feature_relevance())
+    # the walks starting at atom i carry R_i, and all walks together carry v(N)
+    walks = explanation.walks()
+    assert walks.exact and walks.space is explanation.space
+    starts = np.bincount(walks.nodes[:, 0], weights=walks.relevance, minlength=explanation.n)
+    np.testing.assert_allclose(starts, relevance, rtol=1e-5, atol=1e-6)
+    assert walks.relevance.sum() == pytest.approx(explanation.value(), rel=1e-5, abs=1e-6)
+    top = explanation.walks(3)
+    assert len(top) == 3
+    assert np.abs(top.relevance).min() >= np.sort(np.abs(walks.relevance))[-3] - 1e-12
+    assert top.to_pandas()["names"][0].split(" → ")[0] in explanation.space.names
+
+
+def test_accessors_fail_clearly_without_walks_or_feature_relevance() -> None:
+    explanation = symxai.explain(torch.nn.Linear(3, 1), torch.ones(3))
+    assert explanation.backend == "perturbation"
+    with pytest.raises(BackendCapabilityError, match=r"perturbation backend .*no relevant walks"):
+        explanation.walks()
+    with pytest.raises(BackendCapabilityError, match="per-feature relevance"):
+        explanation.feature_relevance()

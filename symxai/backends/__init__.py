@@ -1,38 +1,32 @@
 """Backends: turn one model input into a batched set function over its features."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from symxai.backends.base import (
     Backend,
     BackendCapabilityError,
     BackendEntry,
+    DomainInput,
     available_backends,
     get_backend,
     register_backend,
 )
 from symxai.backends.perturbation import PerturbationBackend
 from symxai.backends.target import Target, select_target
+from symxai.features import FeatureSpace
 
 
 def _gnn_lrp(model: Any, inputs: Any, **options: Any) -> Backend:
-    """GNN-LRP factory; imports torch_geometric only when a graph model is explained.
-
-    ``inputs`` is a PyG graph, or a domain object with ``to_data()`` and
-    ``feature_space()`` (a molecule), whose feature space then names the nodes.
-    """
+    """GNN-LRP factory for a PyG graph; imports torch_geometric only when a graph model
+    is explained."""
     from symxai.backends.gnn_lrp import GNNLRPBackend
 
-    if hasattr(inputs, "to_data") and hasattr(inputs, "feature_space"):
-        backend = GNNLRPBackend(model, inputs.to_data(), **options)
-        backend.space = inputs.feature_space()
-        return backend
     return GNNLRPBackend(model, inputs, **options)
 
 
 def _is_graph_model(model: Any, inputs: Any) -> bool:
-    """A PyG graph (or an object convertible to one) and a model with message passing."""
-    if hasattr(inputs, "to_data") and hasattr(inputs, "feature_space"):
-        inputs = inputs.to_data()
+    """A PyG graph and a model with message-passing layers."""
     if not type(inputs).__module__.startswith("torch_geometric"):
         return False
     from symxai.backends.gnn_lrp import accepts_graph
@@ -40,11 +34,51 @@ def _is_graph_model(model: Any, inputs: Any) -> bool:
     return accepts_graph(model, inputs)
 
 
+def _transformer_lrp(model: Any, inputs: Any, **options: Any) -> Backend:
+    """Transformer-LRP factory; imports the backend only when a transformer is explained."""
+    from symxai.backends.transformer_lrp import TransformerLRPBackend
+
+    return TransformerLRPBackend(model, inputs, **options)
+
+
+def _is_transformer(model: Any, inputs: Any) -> bool:
+    """A Hugging Face model (its class comes from ``transformers``: BERT, ViT, ...) and its
+    keyword tensors (``input_ids``/``pixel_values`` ...); checked without importing it."""
+    return type(model).__module__.startswith("transformers.") and isinstance(inputs, Mapping)
+
+
+def _schnet_lrp(model: Any, inputs: Any, **options: Any) -> Backend:
+    """SchNet-LRP factory for one structure (``ase.Atoms`` or anything with
+    ``get_atomic_numbers()`` and ``get_positions()``); atoms named ``C0 C1 O2 ..``."""
+    from symxai.backends.schnet_lrp import SchNetLRPBackend
+
+    backend = SchNetLRPBackend(
+        model, inputs.get_atomic_numbers(), inputs.get_positions(), **options
+    )
+    backend.space = FeatureSpace.from_elements(inputs.get_chemical_symbols())
+    return backend
+
+
+def _is_schnet(model: Any, inputs: Any) -> bool:
+    """A schnetpack model (checked by its class's module, without importing schnetpack)
+    and an atomic structure."""
+    return type(model).__module__.startswith("schnetpack.") and hasattr(
+        inputs, "get_atomic_numbers"
+    )
+
+
 register_backend("perturbation", PerturbationBackend)
+register_backend("gnn-lrp", _gnn_lrp, accepts=_is_graph_model)
+
 register_backend(
-    "gnn-lrp",
-    _gnn_lrp,
-    accepts=_is_graph_model,
+    "transformer-lrp",
+    _transformer_lrp,
+    accepts=_is_transformer,
+)
+register_backend(
+    "schnet-lrp",
+    _schnet_lrp,
+    accepts=_is_schnet,
     default_space=lambda backend: getattr(backend, "space", None),
 )
 
@@ -52,6 +86,7 @@ __all__ = [
     "Backend",
     "BackendCapabilityError",
     "BackendEntry",
+    "DomainInput",
     "PerturbationBackend",
     "Target",
     "available_backends",

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from symxai.backends.target import Target
-from symxai.errors import SymxaiError
+from symxai.errors import BackendCapabilityError
 from symxai.features import FeatureSpace
 from symxai.setfunction import SetFunction
 
@@ -24,11 +24,12 @@ if TYPE_CHECKING:
 __all__ = [
     "Backend",
     "BackendCapabilityError",
-    "BackendEntry", "available_backends", "get_backend", "register_backend"]
-
-
-class BackendCapabilityError(SymxaiError, TypeError):
-    """The backend does not offer what was asked (walks, per-feature relevance)."""
+    "BackendEntry",
+    "DomainInput",
+    "available_backends",
+    "get_backend",
+    "register_backend",
+]
 
 
 class Backend:
@@ -79,6 +80,30 @@ class Backend:
     def exact_decomposition(self) -> Decomposition | None:
         """The exact Harsanyi dividends, or ``None`` when the backend cannot compute them."""
         return None
+
+    def exact_cost(self) -> int | None:
+        """How many terms (walks) :meth:`exact_decomposition` sums, ``None`` if unknown."""
+        return None
+
+
+@runtime_checkable
+class DomainInput(Protocol):
+    """An input that a domain prepared for :func:`symxai.explain` (a molecule, a sentence,
+    a face image): what the model takes, its named features and the options a backend
+    uses for it unless the caller overrides them (the explained target, LRP rules,
+    which tokens make up each feature)."""
+
+    def model_input(self) -> Any:
+        """The input as the backends take it (a PyG graph, a dict of model tensors, ...)."""
+        ...
+
+    def feature_space(self) -> FeatureSpace:
+        """The names of the input's features."""
+        ...
+
+    def backend_options(self, backend: str) -> dict[str, Any]:
+        """Default options of the registered backend ``backend`` for this input."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -346,6 +346,10 @@ class GNNLRPBackend(Backend):
         indptr = np.searchsorted(pairs[:, 0], np.arange(self.n + 1))
         return indptr, pairs[:, 1]
 
+    def exact_cost(self) -> int:
+        """The number of walks the exact dividends sum (:meth:`count_walks`)."""
+        return self.count_walks()
+
     def count_walks(self) -> int:
         """Number of walks ``(i_0, ..., i_T)`` (ending at ``node`` for node-level targets)."""
         indptr, targets = self._successors()

@@ -31,6 +31,7 @@ __all__ = ["Baseline", "PerturbationBackend"]
 Baseline = str | float | torch.Tensor | Callable[[torch.Tensor], torch.Tensor]
 """``"zeros"``, a number, a tensor broadcastable to the input, or ``fn(x) -> baseline``."""
 
+
 class PerturbationBackend(Backend):
     """``v(S)`` = the model output with the features outside ``S`` set to a baseline.
 

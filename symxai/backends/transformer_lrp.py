@@ -200,7 +200,9 @@ class TransformerLRPBackend(Backend):
         ``attention_mask``, ``token_type_ids`` or ``pixel_values``.
     token_groups:
         Token positions of each feature (a word's sub-word pieces, a patch's token).
-        Tokens in no group (``[CLS]``, ``[SEP]``) are always on.
+        Tokens in no group (``[CLS]``, ``[SEP]``) are always on. Default: every token is
+        a feature except ``[CLS]`` (position 0) and, for text (``input_ids``), the final
+        ``[SEP]``.
     target, rules:
         As for the other backends: an output index, ``(i, j)`` or a function; LRP rules
         for the linear layers.
@@ -217,7 +219,7 @@ class TransformerLRPBackend(Backend):
         model: torch.nn.Module,
         inputs: Mapping[str, torch.Tensor],
         *,
-        token_groups: Sequence[Sequence[int]],
+        token_groups: Sequence[Sequence[int]] | None = None,
         target: Target = None,
         rules: RuleSpec = None,
         attention: str = "constant",
@@ -233,6 +235,9 @@ class TransformerLRPBackend(Backend):
             raise FeatureSpaceError(f"inputs must be a batch of one example, got {first.shape[0]}")
         self.embeddings, self.layers = _encoder_parts(model)
         self.num_tokens = self._count_tokens()
+        if token_groups is None:
+            last = self.num_tokens - 1 if "input_ids" in self.inputs else self.num_tokens
+            token_groups = [[position] for position in range(1, last)]
         self.token_groups = [sorted(int(t) for t in group) for group in token_groups]
         self.n = len(self.token_groups)
         if self.n == 0:

@@ -624,11 +624,7 @@ def molecule_space(atoms: Any) -> FeatureSpace:
     """Atoms as features: names ``C0 C1 C2 O3 O4 H5 ..`` (element symbol + index), label
     column ``element``. ``H5 & O3 & ~O4`` names single atoms, ``O`` or ``element:O`` every
     oxygen."""
-    symbols = list(atoms.get_chemical_symbols())
-    return FeatureSpace(
-        [f"{symbol}{index}" for index, symbol in enumerate(symbols)],
-        labels={"element": symbols},
-    )
+    return FeatureSpace.from_elements(atoms.get_chemical_symbols())
 
 
 def _atom_names(symbols: Sequence[str]) -> list[str]:

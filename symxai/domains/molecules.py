@@ -56,20 +56,25 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 import numpy as np
 import torch
 from rdkit import Chem, rdBase
 from torch_geometric.data import Data
 
+from symxai.backends.lrp import Gamma, Zero
 from symxai.data.tu import ELEMENTS, TUGraph, load_tu_dataset
 from symxai.errors import QueryError, SymxaiError
 from symxai.features import FeatureSpace
 
 __all__ = [
+    "DEFAULT_RULES",
     "ION_CHARGES",
+    "MUTAGEN",
     "MUTAGENICITY_ELEMENTS",
     "NEUTRAL_VALENCES",
+    "NONMUTAGEN",
     "Molecule",
     "MoleculeError",
     "compile_smarts",
@@ -78,6 +83,13 @@ __all__ = [
     "molecule_from_smiles",
     "molecule_from_tu",
 ]
+
+MUTAGEN, NONMUTAGEN = 0, 1
+"""Class indices of the Mutagenicity models (the data set's labels)."""
+
+DEFAULT_RULES: dict[str, Any] = {"convs.*": Gamma(0.5), "*": Zero()}
+"""GNN-LRP rules for the molecule GINs: LRP-gamma on the message-passing blocks, LRP-0
+elsewhere."""
 
 MUTAGENICITY_ELEMENTS: tuple[str, ...] = ELEMENTS["Mutagenicity"]
 """Element symbols in the one-hot order of the node features of every molecule model."""
@@ -249,6 +261,19 @@ class Molecule:
         if self.label is not None:
             data.y = torch.tensor([int(self.label)], dtype=torch.long)
         return data
+
+    def model_input(self) -> Data:
+        """The graph the models take (:meth:`to_data`); a molecule is a
+        :class:`~symxai.backends.DomainInput` of :func:`symxai.explain`."""
+        return self.to_data()
+
+    def backend_options(self, backend: str) -> dict[str, Any]:
+        """Defaults of ``symxai.explain(model, molecule)``: the logit difference
+        ``f_mutagen - f_non-mutagen``, and for GNN-LRP the :data:`DEFAULT_RULES`."""
+        options: dict[str, Any] = {"target": (MUTAGEN, NONMUTAGEN)}
+        if backend == "gnn-lrp":
+            options["rules"] = DEFAULT_RULES
+        return options
 
     def feature_space(self) -> FeatureSpace:
         """Atoms as features: names ``C0 ..``, label column ``element``, ``smarts`` atoms."""

@@ -22,11 +22,15 @@ from typing import Any
 import numpy as np
 import torch
 
-from symxai.backends.gnn_lrp import GNNLRPBackend, subgraph_relevance_many
-from symxai.backends.lrp import Gamma, RuleSpec, Zero
+from symxai.api import explain
+from symxai.backends.gnn_lrp import subgraph_relevance_many
+from symxai.backends.lrp import RuleSpec
 from symxai.cache import cache_dir, find_weights, load_state, save_weights
 from symxai.domains.molecules import (
+    DEFAULT_RULES,
+    MUTAGEN,
     MUTAGENICITY_ELEMENTS,
+    NONMUTAGEN,
     Molecule,
     load_molecules,
     molecule_from_smiles,
@@ -49,8 +53,6 @@ __all__ = [
     "train_mutagenicity_gin",
 ]
 
-MUTAGEN, NONMUTAGEN = 0, 1
-DEFAULT_RULES: dict[str, Any] = {"convs.*": Gamma(0.5), "*": Zero()}
 WEIGHTS_NAME = "mutagenicity_gin"
 
 
@@ -167,42 +169,35 @@ def explain_molecule(
     molecule: Molecule | str,
     model: torch.nn.Module | None = None,
     *,
-    target: Any = (MUTAGEN, NONMUTAGEN),
-    rules: RuleSpec = DEFAULT_RULES,
+    target: Any = None,
+    rules: RuleSpec = None,
     batch_size: int | None = None,
     missing: str = "error",
 ) -> Explanation:
-    """GNN-LRP explanation of a molecule (a :class:`Molecule` or a SMILES string).
+    """GNN-LRP explanation of a molecule (a :class:`Molecule` or a SMILES string):
+    ``symxai.explain(model, molecule)`` with the shipped Mutagenicity GIN as the default
+    model.
 
     The features are the atoms (``C0 .. N7 O8 .. H12``), element names and ``element:X``
     resolve to all atoms of an element, and ``smarts"..."`` atoms to substructure matches.
-    ``explanation.metadata["backend_instance"]`` is the :class:`GNNLRPBackend` (walks,
-    node relevance) and ``explanation.metadata["molecule"]`` the molecule.
-    ``batch_size`` (molecule copies per pass) defaults to a memory-based choice
-    (:func:`~symxai.backends.gnn_lrp.copies_per_pass`).
+    ``target`` and ``rules`` default to the molecule's
+    (:meth:`~symxai.domains.molecules.Molecule.backend_options`: the logit difference
+    mutagen - non-mutagen, :data:`DEFAULT_RULES`). ``explanation.walks()`` and
+    ``explanation.feature_relevance()`` give the walks and the atom relevance,
+    ``explanation.metadata["molecule"]`` the molecule. ``batch_size`` (molecule copies per
+    pass) defaults to a memory-based choice (:func:`~symxai.backends.gnn_lrp.copies_per_pass`).
     """
     if isinstance(molecule, str):
         molecule = molecule_from_smiles(molecule)
     if model is None:
         model = load_mutagenicity_gin().model
-    backend = GNNLRPBackend(
-        model, molecule.to_data(), target=target, rules=rules, batch_size=batch_size
+    given = {"target": target, "rules": rules}
+    overrides = {key: value for key, value in given.items() if value is not None}
+    explanation = explain(
+        model, molecule, "gnn-lrp", batch_size=batch_size, missing=missing, **overrides
     )
-    backend.space = molecule.feature_space()
-    return Explanation(
-        backend.space,
-        backend.set_function(),
-        prediction=backend.prediction(),
-        metadata={
-            "backend": "gnn-lrp",
-            "backend_instance": backend,
-            "molecule": molecule,
-            "target": target,
-        },
-        missing=missing,
-        exact_dividends=backend.exact_decomposition,
-        exact_cost=backend.count_walks,
-    )
+    explanation.metadata["molecule"] = molecule
+    return explanation
 
 
 @dataclass

@@ -61,9 +61,8 @@ import torch
 import transformers
 from transformers import BertConfig, BertForSequenceClassification
 
+from symxai.api import explain
 from symxai.backends.lrp import RuleSpec
-from symxai.backends.perturbation import PerturbationBackend
-from symxai.backends.transformer_lrp import TransformerLRPBackend
 from symxai.cache import cache_dir
 from symxai.explanation import Explanation
 from symxai.features import FeatureSpace
@@ -73,6 +72,7 @@ __all__ = [
     "NEGATIVE",
     "POSITIVE",
     "POSITIVE_WORDS",
+    "Sentence",
     "TrainedText",
     "explain_sentence",
     "load_sentiment_classifier",
@@ -626,28 +626,69 @@ BACKENDS = ("lrp", "perturbation")
 PERTURBATIONS = ("mask", "remove")
 
 
+@dataclass
+class Sentence:
+    """A sentence prepared for :func:`symxai.explain` (a
+    :class:`~symxai.backends.DomainInput`): its words are the features (sub-word pieces
+    merged, ``[CLS]``/``[SEP]`` always on and no feature), quoted atoms match words by text.
+
+    ``tokenizer`` defaults to the MiniLM tokenizer (:func:`load_tokenizer`). The default
+    target of every backend is the logit difference ``f_positive - f_negative``.
+    """
+
+    text: str
+    tokenizer: Any = None
+    words: list[str] = field(init=False)
+    token_groups: list[list[int]] = field(init=False)
+    encoded: dict[str, torch.Tensor] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.tokenizer is None:
+            self.tokenizer = load_tokenizer()
+        self.words, self.token_groups, self.encoded = words_and_token_groups(
+            self.text, self.tokenizer
+        )
+
+    def model_input(self) -> dict[str, torch.Tensor]:
+        """The tokenizer's tensors (``input_ids``, ``attention_mask``, ...), batch of one."""
+        return self.encoded
+
+    def feature_space(self) -> FeatureSpace:
+        """The words (:func:`sentence_space`)."""
+        return sentence_space(self.words)
+
+    def backend_options(self, backend: str) -> dict[str, Any]:
+        """The target ``(POSITIVE, NEGATIVE)``; for transformer-LRP also the token groups."""
+        options: dict[str, Any] = {"target": (POSITIVE, NEGATIVE)}
+        if backend == "transformer-lrp":
+            options["token_groups"] = self.token_groups
+        return options
+
+
 def explain_sentence(
     sentence: str,
     model: torch.nn.Module | None = None,
     tokenizer: Any = None,
     *,
     backend: str = "lrp",
-    target: Any = (POSITIVE, NEGATIVE),
+    target: Any = None,
     rules: RuleSpec = None,
-    attention: str = "constant",
+    attention: str | None = None,
     perturbation: str = "mask",
     batch_size: int = 64,
     missing: str = "error",
 ) -> Explanation:
-    """Explain a sentiment prediction over the words of ``sentence``.
+    """Explain a sentiment prediction over the words of ``sentence``:
+    ``symxai.explain(model, Sentence(sentence, tokenizer))`` with the cached MiniLM
+    classifier as the default model.
 
     Features are words (sub-word pieces merged, ``[CLS]``/``[SEP]`` always on and not
     features); quoted atoms match words by text. ``backend="lrp"``: token-set relevance
-    by :class:`~symxai.backends.transformer_lrp.TransformerLRPBackend`.
-    ``backend="perturbation"``: the model output with the words outside ``S`` replaced
-    by ``[MASK]`` (``perturbation="mask"``) or removed from attention
-    (``perturbation="remove"``). The default target is the logit difference
-    ``f_positive - f_negative``; the default model is the cached MiniLM classifier.
+    by :class:`~symxai.backends.transformer_lrp.TransformerLRPBackend` (``attention``
+    ``"constant"`` by default, or ``"attnlrp"``). ``backend="perturbation"``: the model
+    output with the words outside ``S`` replaced by ``[MASK]`` (``perturbation="mask"``)
+    or removed from attention (``perturbation="remove"``). The default target is the
+    :class:`Sentence`'s, the logit difference ``f_positive - f_negative``.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
@@ -655,50 +696,44 @@ def explain_sentence(
         raise ValueError(f"perturbation must be one of {PERTURBATIONS}, got {perturbation!r}")
     if model is None:
         model = load_sentiment_classifier().model
-    tokenizer = load_tokenizer() if tokenizer is None else tokenizer
-    words, groups, encoded = words_and_token_groups(sentence, tokenizer)
-    space = sentence_space(words)
+    prepared = Sentence(sentence, tokenizer)
+    given = {"target": target, "rules": rules, "attention": attention}
+    overrides = {key: value for key, value in given.items() if value is not None}
     if backend == "lrp":
-        instance: Any = TransformerLRPBackend(
+        explanation = explain(
             model,
-            encoded,
-            token_groups=groups,
-            target=target,
-            rules=rules,
-            attention=attention,
+            prepared,
+            "transformer-lrp",
             batch_size=batch_size,
+            missing=missing,
+            **overrides,
         )
     else:
-        instance = _perturbation_backend(model, tokenizer, encoded, groups, target, perturbation)
-        instance.batch_size = batch_size
-    return Explanation(
-        space,
-        instance.set_function(),
-        prediction=instance.prediction(),
-        metadata={
-            "backend": backend,
-            "backend_instance": instance,
-            "sentence": sentence,
-            "target": target,
-            "token_groups": groups,
-        },
-        missing=missing,
-    )
+        run, inputs, options = _perturbation_call(model, prepared, perturbation)
+        explanation = explain(
+            run,
+            inputs,
+            "perturbation",
+            space=prepared.feature_space(),
+            batch_size=batch_size,
+            missing=missing,
+            target=overrides.get("target", prepared.backend_options("perturbation")["target"]),
+            **options,
+        )
+    explanation.metadata.update(sentence=sentence, token_groups=prepared.token_groups)
+    return explanation
 
 
-def _perturbation_backend(
-    model: torch.nn.Module,
-    tokenizer: Any,
-    encoded: dict[str, torch.Tensor],
-    groups: Sequence[Sequence[int]],
-    target: Any,
-    perturbation: str,
-) -> PerturbationBackend:
-    """Perturbation over words: ``[MASK]`` replacement of their tokens, or their removal
-    from the attention mask; special tokens (feature id -1) are never perturbed."""
+def _perturbation_call(
+    model: torch.nn.Module, prepared: Sentence, perturbation: str
+) -> tuple[Callable[[torch.Tensor], Any], torch.Tensor, dict[str, Any]]:
+    """Perturbation over words as ``(model function, input, backend options)``: ``[MASK]``
+    replacement of their tokens, or their removal from the attention mask; special tokens
+    (feature id -1) are never perturbed."""
+    encoded = prepared.encoded
     length = encoded["input_ids"].shape[1]
     feature_mask = torch.full((length,), -1, dtype=torch.long)
-    for feature, group in enumerate(groups):
+    for feature, group in enumerate(prepared.token_groups):
         feature_mask[list(group)] = feature
     others = {k: v for k, v in encoded.items() if k not in ("input_ids", "attention_mask")}
 
@@ -712,21 +747,15 @@ def _perturbation_backend(
             return model(input_ids=input_ids, attention_mask=mask, **expand(others, len(input_ids)))
 
         inputs = encoded["input_ids"][0]
-        return PerturbationBackend(
-            run,
-            inputs,
-            target=target,
-            baseline=torch.full_like(inputs, tokenizer.mask_token_id),
-            feature_mask=feature_mask,
-        )
+        baseline = torch.full_like(inputs, prepared.tokenizer.mask_token_id)
+        return run, inputs, {"baseline": baseline, "feature_mask": feature_mask}
 
     def attend(attention_mask: torch.Tensor) -> torch.Tensor:
         ids = encoded["input_ids"].expand(attention_mask.shape[0], -1)
         return model(input_ids=ids, attention_mask=attention_mask, **expand(others, len(ids)))
 
-    return PerturbationBackend(
-        attend, encoded["attention_mask"][0], target=target, baseline=0.0, feature_mask=feature_mask
-    )
+    inputs = encoded["attention_mask"][0]
+    return attend, inputs, {"baseline": 0.0, "feature_mask": feature_mask}
 
 
 def token_heatmap(

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from symxai.api import explain
 from symxai.backends.lrp import RuleSpec
 from symxai.backends.schnet_lrp import SchNetLRPBackend
 from symxai.domains.chemistry import molecule_space, read_structure
@@ -49,21 +50,14 @@ def explain_structure(
     missing: str = "error",
 ) -> Explanation:
     """SchNet-LRP explanation of the energy of one structure (``ase.Atoms`` or a path to an
-    ``.xyz``/``.extxyz`` file; validated by :func:`~symxai.domains.chemistry.read_structure`).
-    The default model is the shipped malondialdehyde SchNet."""
+    ``.xyz``/``.extxyz`` file; validated by :func:`~symxai.domains.chemistry.read_structure`):
+    ``symxai.explain(model, atoms)`` with the shipped malondialdehyde SchNet as the
+    default model. ``explanation.metadata["atoms"]`` is the structure."""
     atoms = read_structure(structure)
-    backend = SchNetLRPBackend(
-        _model(model), atoms.get_atomic_numbers(), atoms.get_positions(), rules=rules
-    )
-    backend.space = molecule_space(atoms)
-    return Explanation(
-        backend.space,
-        backend.set_function(),
-        prediction=backend.prediction(),
-        metadata={"backend": "schnet-lrp", "backend_instance": backend, "atoms": atoms},
-        missing=missing,
-        exact_dividends=backend.exact_decomposition,
-    )
+    overrides = {"rules": rules} if rules is not None else {}
+    explanation = explain(_model(model), atoms, "schnet-lrp", missing=missing, **overrides)
+    explanation.metadata["atoms"] = atoms
+    return explanation
 
 
 def trajectory_relevances(

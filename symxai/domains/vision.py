@@ -47,9 +47,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from symxai.api import explain
 from symxai.backends.lrp import RuleSpec
-from symxai.backends.perturbation import PerturbationBackend
-from symxai.backends.transformer_lrp import TransformerLRPBackend
 from symxai.cache import cache_dir, find_weights, load_state, save_weights
 from symxai.explanation import Explanation
 from symxai.features import FeatureSpace
@@ -62,6 +61,7 @@ __all__ = [
     "REGIONS",
     "REGION_BOXES",
     "VIT_CONFIG",
+    "FaceImage",
     "FacesData",
     "TrainedVision",
     "accuracy",
@@ -517,54 +517,74 @@ def patch_heatmap(
 
 
 # ---------------------------------------------------------------------- explanations
+@dataclass
+class FaceImage:
+    """A ``25 x 25`` grey image prepared for :func:`symxai.explain` (a
+    :class:`~symxai.backends.DomainInput`): the 25 patches are the features (``p0 ..
+    p24`` with regions ``eyes``, ``nose``, ``mouth``, ``rest``), the default target the
+    logit difference ``f_face - f_non_face``."""
+
+    image: torch.Tensor | np.ndarray
+    pixel_values: torch.Tensor = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.pixel_values = to_pixel_values(self.image)
+
+    def model_input(self) -> dict[str, torch.Tensor]:
+        """``{"pixel_values": [1, 1, 25, 25]}`` (normalised, :func:`to_pixel_values`)."""
+        return {"pixel_values": self.pixel_values}
+
+    def feature_space(self) -> FeatureSpace:
+        """The patches (:func:`patch_space`)."""
+        return patch_space()
+
+    def backend_options(self, backend: str) -> dict[str, Any]:
+        """The target ``(FACE, NON_FACE)``; for transformer-LRP also the patch tokens."""
+        options: dict[str, Any] = {"target": (FACE, NON_FACE)}
+        if backend == "transformer-lrp":
+            options["token_groups"] = token_groups()
+        return options
+
+
 def explain_face(
     image: torch.Tensor | np.ndarray,
     model: torch.nn.Module | None = None,
     *,
     backend: str = "lrp",
-    target: Any = (FACE, NON_FACE),
+    target: Any = None,
     rules: RuleSpec = None,
-    attention: str = "constant",
+    attention: str | None = None,
     batch_size: int = 64,
 ) -> Explanation:
-    """Explain the face-vs-non-face prediction of the ViT on one ``25 x 25`` image.
+    """Explain the face-vs-non-face prediction of the ViT on one ``25 x 25`` image:
+    ``symxai.explain(model, FaceImage(image))`` with the shipped ViT as the default model.
 
     Features are the 25 patches (``p0 .. p24`` with regions ``eyes``, ``nose``,
     ``mouth``, ``rest``). ``backend="lrp"``: token-set relevance of the patch tokens by
-    :class:`~symxai.backends.transformer_lrp.TransformerLRPBackend` ([CLS] always on);
+    :class:`~symxai.backends.transformer_lrp.TransformerLRPBackend` ([CLS] always on;
+    ``attention`` ``"constant"`` by default, or ``"attnlrp"``);
     ``backend="perturbation"``: the output with the patches outside ``S`` set to the
     mean grey (pixel value 0.5, i.e. 0 after normalisation). The default target is the
-    logit difference ``f_face - f_non_face``; the default model is the shipped ViT.
+    :class:`FaceImage`'s, the logit difference ``f_face - f_non_face``.
     """
     if backend not in ("lrp", "perturbation"):
         raise ValueError(f"backend must be 'lrp' or 'perturbation', got {backend!r}")
     if model is None:
         model = load_faces_vit().model
-    pixel_values = to_pixel_values(image)
+    prepared = FaceImage(image)
+    given = {"target": target, "rules": rules, "attention": attention}
+    overrides = {key: value for key, value in given.items() if value is not None}
     if backend == "lrp":
-        instance: Any = TransformerLRPBackend(
-            model,
-            {"pixel_values": pixel_values},
-            token_groups=token_groups(),
-            target=target,
-            rules=rules,
-            attention=attention,
-            batch_size=batch_size,
-        )
-    else:
-        grid = np.arange(GRID * GRID).reshape(GRID, GRID)
-        patch_of_pixel = grid.repeat(PATCH_SIZE, axis=0).repeat(PATCH_SIZE, axis=1)
-        instance = PerturbationBackend(
-            lambda batch: model(pixel_values=batch),
-            pixel_values[0],
-            target=target,
-            baseline=0.0,
-            feature_mask=torch.as_tensor(patch_of_pixel)[None],
-            batch_size=batch_size,
-        )
-    return Explanation(
-        patch_space(),
-        instance.set_function(),
-        prediction=instance.prediction(),
-        metadata={"backend": backend, "backend_instance": instance, "target": target},
+        return explain(model, prepared, "transformer-lrp", batch_size=batch_size, **overrides)
+    grid = np.arange(GRID * GRID).reshape(GRID, GRID)
+    patch_of_pixel = grid.repeat(PATCH_SIZE, axis=0).repeat(PATCH_SIZE, axis=1)
+    return explain(
+        lambda batch: model(pixel_values=batch),
+        prepared.pixel_values[0],
+        "perturbation",
+        space=prepared.feature_space(),
+        batch_size=batch_size,
+        target=overrides.get("target", prepared.backend_options("perturbation")["target"]),
+        baseline=0.0,
+        feature_mask=torch.as_tensor(patch_of_pixel)[None],
     )
