@@ -637,7 +637,7 @@ class Sentence:
     """
 
     text: str
-    tokenizer: Any = None
+    tokenizer: Any = field(default=None, repr=False)
     words: list[str] = field(init=False)
     token_groups: list[list[int]] = field(init=False)
     encoded: dict[str, torch.Tensor] = field(init=False, repr=False)
