@@ -61,7 +61,8 @@ def explain(
         raise FeatureSpaceError(
             f"the feature space has {space.n} features, the {entry.name} backend found {instance.n}"
         )
-    metadata = {"backend": entry.name, "backend_instance": instance}
+    metadata = {"backend": entry.name, **getattr(instance, "settings", {})}
+    metadata["backend_instance"] = instance
     if "target" in options:
         metadata["target"] = options["target"]
     return Explanation(

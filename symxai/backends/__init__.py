@@ -38,7 +38,21 @@ def _is_graph_model(model: Any, inputs: Any) -> bool:
     return accepts_graph(model, inputs)
 
 
-register_backend("perturbation", PerturbationBackend)
+def _perturbation(model: Any, inputs: Any, **options: Any) -> Backend:
+    """Perturbation factory: graphs and molecules go to the graph version (imports
+    torch_geometric only then), everything else to the tensor version."""
+    from symxai.backends.graph_perturbation import GraphPerturbationBackend, is_graph_input
+
+    if is_graph_input(inputs):
+        return GraphPerturbationBackend(model, inputs, **options)
+    return PerturbationBackend(model, inputs, **options)
+
+
+register_backend(
+    "perturbation",
+    _perturbation,
+    default_space=lambda backend: getattr(backend, "space", None),
+)
 register_backend(
     "gnn-lrp",
     _gnn_lrp,

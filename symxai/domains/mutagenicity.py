@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from symxai.backends.gnn_lrp import GNNLRPBackend, subgraph_relevance_many
+from symxai.backends.graph_perturbation import GraphPerturbationBackend, Perturbation
 from symxai.backends.lrp import Gamma, RuleSpec, Zero
 from symxai.cache import cache_dir, find_weights, load_state, save_weights
 from symxai.domains.molecules import (
@@ -171,6 +172,8 @@ def explain_molecule(
     rules: RuleSpec = DEFAULT_RULES,
     batch_size: int | None = None,
     missing: str = "error",
+    backend: str = "gnn-lrp",
+    perturbation: Perturbation = "remove",
 ) -> Explanation:
     """GNN-LRP explanation of a molecule (a :class:`Molecule` or a SMILES string).
 
@@ -180,11 +183,37 @@ def explain_molecule(
     node relevance) and ``explanation.metadata["molecule"]`` the molecule.
     ``batch_size`` (molecule copies per pass) defaults to a memory-based choice
     (:func:`~symxai.backends.gnn_lrp.copies_per_pass`).
+
+    ``backend="perturbation"`` explains the same output by perturbation instead
+    (:class:`~symxai.backends.graph_perturbation.GraphPerturbationBackend`): the atoms
+    outside a coalition are removed with their bonds (``perturbation="remove"``) or get
+    all-zero features (``"baseline"``); ``metadata["perturbation"]`` names the choice.
     """
+    if backend not in ("gnn-lrp", "perturbation"):
+        raise ValueError(
+            f"unknown backend {backend!r} for molecules: use 'gnn-lrp' or 'perturbation'"
+        )
     if isinstance(molecule, str):
         molecule = molecule_from_smiles(molecule)
     if model is None:
         model = load_mutagenicity_gin().model
+    if backend == "perturbation":
+        perturbed = GraphPerturbationBackend(
+            model, molecule, target=target, perturbation=perturbation
+        )
+        return Explanation(
+            molecule.feature_space(),
+            perturbed.set_function(),
+            prediction=perturbed.prediction(),
+            metadata={
+                "backend": "perturbation",
+                **perturbed.settings,
+                "backend_instance": perturbed,
+                "molecule": molecule,
+                "target": target,
+            },
+            missing=missing,
+        )
     backend = GNNLRPBackend(
         model, molecule.to_data(), target=target, rules=rules, batch_size=batch_size
     )
