@@ -278,3 +278,68 @@ def test_report_with_the_perturbation_backend_on_a_smiles_file(tmp_path: Path, g
             rows["relevance"].to_numpy(), explanation.relevances(queries).to_numpy(), rtol=1e-6
         )
     assert "baseline" in result.files["html"].read_text()
+
+
+# ------------------------------------------------------------------ 3-D structures
+@pytest.fixture(scope="module")
+def schnet():
+    from symxai.models.schnet import load_malondialdehyde_schnet
+
+    return load_malondialdehyde_schnet().model
+
+
+def energy_loop(model, atoms, masks: np.ndarray) -> np.ndarray:
+    """The stock model's energy (no offsets) on the smaller ``ase.Atoms`` of every
+    non-empty coalition, one structure per call; the empty structure's energy is 0."""
+    from symxai.models.schnet import schnet_predict
+
+    model.do_postprocessing = False
+    try:
+        return np.array(
+            [
+                schnet_predict(model, atoms[mask].positions, atoms[mask].numbers)[0][0]
+                if mask.any()
+                else 0.0
+                for mask in masks
+            ]
+        )
+    finally:
+        model.do_postprocessing = True
+
+
+def test_structure_perturbation_equals_running_the_smaller_structures(schnet) -> None:
+    from symxai.backends.schnet_lrp import SchNetLRPBackend
+    from symxai.backends.structure_perturbation import StructurePerturbationBackend
+    from symxai.domains.chemistry import malondialdehyde
+
+    atoms = malondialdehyde()
+    masks = np.concatenate([random_coalitions(len(atoms), 25, seed=4), np.zeros((1, 9), bool)])
+    backend = StructurePerturbationBackend(schnet, atoms, batch_size=7)
+    expected = energy_loop(schnet, atoms, masks)
+    np.testing.assert_allclose(backend(masks), expected, rtol=1e-5, atol=1e-5)
+    singles = np.concatenate([backend(mask[None]) for mask in masks])
+    np.testing.assert_allclose(backend(masks), singles, rtol=1e-5, atol=1e-6)
+    lrp = SchNetLRPBackend(schnet, atoms.numbers, atoms.positions)
+    assert backend.prediction() == pytest.approx(lrp.prediction(), rel=1e-5)
+
+
+def test_explain_and_explain_structure_dispatch_structures_to_perturbation(schnet) -> None:
+    from symxai.domains.chemistry import malondialdehyde
+    from symxai.domains.trajectory import explain_structure
+
+    atoms = malondialdehyde()
+    explanation = symxai.explain(schnet, atoms, backend="perturbation")
+    domain = explain_structure(atoms, schnet, backend="perturbation")
+    assert explanation.metadata["perturbation"] == domain.metadata["perturbation"] == "remove"
+    names = tuple(f"{symbol}{index}" for index, symbol in enumerate(atoms.get_chemical_symbols()))
+    assert explanation.space.names == domain.space.names == names
+    queries = ["H5 & O3", "H5 & O3 & ~O4", "O"]
+    np.testing.assert_allclose(
+        explanation.relevances(queries).to_numpy(), domain.relevances(queries).to_numpy()
+    )
+    without_h5 = np.ones((1, 9), bool)
+    without_h5[0, 5] = False
+    values = energy_loop(schnet, atoms, np.concatenate([np.ones((1, 9), bool), without_h5]))
+    assert explanation.relevance("H5") == pytest.approx(values[0] - values[1], rel=1e-4)
+    with pytest.raises(ValueError, match="unknown backend 'gnn-lrp' for structures"):
+        explain_structure(atoms, schnet, backend="gnn-lrp")

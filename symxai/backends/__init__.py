@@ -39,12 +39,19 @@ def _is_graph_model(model: Any, inputs: Any) -> bool:
 
 
 def _perturbation(model: Any, inputs: Any, **options: Any) -> Backend:
-    """Perturbation factory: graphs and molecules go to the graph version (imports
-    torch_geometric only then), everything else to the tensor version."""
+    """Perturbation factory: graphs and molecules go to the graph version, ``ase.Atoms``
+    to the structure version (each imports its libraries only then), everything else to
+    the tensor version."""
     from symxai.backends.graph_perturbation import GraphPerturbationBackend, is_graph_input
+    from symxai.backends.structure_perturbation import (
+        StructurePerturbationBackend,
+        is_structure_input,
+    )
 
     if is_graph_input(inputs):
         return GraphPerturbationBackend(model, inputs, **options)
+    if is_structure_input(inputs):
+        return StructurePerturbationBackend(model, inputs, **options)
     return PerturbationBackend(model, inputs, **options)
 
 

@@ -24,6 +24,7 @@ import torch
 
 from symxai.backends.lrp import RuleSpec
 from symxai.backends.schnet_lrp import SchNetLRPBackend
+from symxai.backends.structure_perturbation import StructurePerturbationBackend
 from symxai.domains.chemistry import molecule_space, read_structure
 from symxai.explanation import Explanation
 from symxai.features import FeatureSpace
@@ -47,11 +48,33 @@ def explain_structure(
     *,
     rules: RuleSpec = None,
     missing: str = "error",
+    backend: str = "schnet-lrp",
 ) -> Explanation:
     """SchNet-LRP explanation of the energy of one structure (``ase.Atoms`` or a path to an
     ``.xyz``/``.extxyz`` file; validated by :func:`~symxai.domains.chemistry.read_structure`).
-    The default model is the shipped malondialdehyde SchNet."""
+    The default model is the shipped malondialdehyde SchNet.
+
+    ``backend="perturbation"`` explains the same energy by removing the atoms outside a
+    coalition (:class:`~symxai.backends.structure_perturbation.StructurePerturbationBackend`)."""
+    if backend not in ("schnet-lrp", "perturbation"):
+        raise ValueError(
+            f"unknown backend {backend!r} for structures: use 'schnet-lrp' or 'perturbation'"
+        )
     atoms = read_structure(structure)
+    if backend == "perturbation":
+        perturbed = StructurePerturbationBackend(_model(model), atoms)
+        return Explanation(
+            molecule_space(atoms),
+            perturbed.set_function(),
+            prediction=perturbed.prediction(),
+            metadata={
+                "backend": "perturbation",
+                **perturbed.settings,
+                "backend_instance": perturbed,
+                "atoms": atoms,
+            },
+            missing=missing,
+        )
     backend = SchNetLRPBackend(
         _model(model), atoms.get_atomic_numbers(), atoms.get_positions(), rules=rules
     )
