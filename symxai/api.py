@@ -81,7 +81,8 @@ def explain(
         )
     if getattr(instance, "space", space) is None:
         instance.space = space
-    metadata = {"backend": entry.name, "backend_instance": instance}
+    metadata = {"backend": entry.name, **getattr(instance, "settings", {})}
+    metadata["backend_instance"] = instance
     if "target" in options:
         metadata["target"] = options["target"]
     return Explanation(

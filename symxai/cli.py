@@ -52,7 +52,15 @@ ModelOption = Annotated[
     typer.Option(help="Model name (mutagenicity-gin, sentiment-minilm, tiny-bert) or file."),
 ]
 BackendOption = Annotated[
-    str | None, typer.Option(help="gnn-lrp (molecules); lrp or perturbation (text).")
+    str | None,
+    typer.Option(help="gnn-lrp or perturbation (molecules); lrp or perturbation (text)."),
+]
+PerturbationOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Molecules under --backend perturbation: remove (atoms with their bonds, "
+        "default) or baseline (zero features)."
+    ),
 ]
 TargetOption = Annotated[
     str | None,
@@ -114,6 +122,7 @@ def _task(
     target: str | None,
     mode: str = "harsanyi",
     missing: str = "absent",
+    perturbation: str | None = None,
 ) -> Any:
     """The report task behind ``query`` and ``search``, with its model loaded and the
     target checked against the model's outputs (an out-of-range ``--target`` is one
@@ -126,6 +135,7 @@ def _task(
         "data": data or ("Mutagenicity" if domain == "molecules" else "rotten-tomatoes"),
         "model": model,
         "backend": backend,
+        "perturbation": perturbation,
         "target": parse_target(target),
         "mode": mode,
         "queries": queries,
@@ -166,6 +176,7 @@ def query(
     domain: DomainOption = "molecules",
     model: ModelOption = None,
     backend: BackendOption = None,
+    perturbation: PerturbationOption = None,
     target: TargetOption = None,
     mode: ModeOption = "harsanyi",
     strict: Annotated[
@@ -186,8 +197,11 @@ def query(
     named = named_queries(queries_file) if queries_file else []
     if queries:
         named += named_queries(queries, source="query")
-    task = _task(domain, None, named, model, backend, target, mode)
+    task = _task(domain, None, named, model, backend, target, mode, perturbation=perturbation)
     explanation = _explain_input(task, input, "error" if strict else "absent")
+    how = f"{mode} relevance"
+    if "perturbation" in explanation.metadata:
+        how += f", perturbation: {explanation.metadata['perturbation']}"
     values = explanation.relevances([q.query for q in named], mode=mode)
     rows = [
         {"query": q.name, "formula": q.formula, "relevance": float(v)}
@@ -195,9 +209,12 @@ def query(
     ]
     if as_json:
         payload = {"input": input, "prediction": explanation.prediction, "mode": mode}
+        payload["backend"] = explanation.metadata.get("backend")
+        if "perturbation" in explanation.metadata:
+            payload["perturbation"] = explanation.metadata["perturbation"]
         typer.echo(json.dumps(payload | {"relevance": rows}, indent=2))
         return
-    typer.echo(f"{input}: f = {explanation.prediction:+.4f} ({mode} relevance)")
+    typer.echo(f"{input}: f = {explanation.prediction:+.4f} ({how})")
     width = max(len(row["query"]) for row in rows)
     for row in rows:
         typer.echo(f"  {row['query']:<{width}}  {row['relevance']:+.4f}")
@@ -369,6 +386,7 @@ def report(
     data: Annotated[str | None, typer.Option(help="Data set name or file.")] = None,
     model: ModelOption = None,
     backend: BackendOption = None,
+    perturbation: PerturbationOption = None,
     target: TargetOption = None,
     mode: Annotated[str | None, typer.Option(help="harsanyi or shapley.")] = None,
     shapley_set: Annotated[
@@ -409,6 +427,7 @@ def report(
         "data": data,
         "model": model,
         "backend": backend,
+        "perturbation": perturbation,
         "target": parse_target(target),
         "mode": mode,
         "shapley_set": shapley_set,

@@ -67,9 +67,29 @@ def _is_schnet(model: Any, inputs: Any) -> bool:
     )
 
 
-register_backend("perturbation", PerturbationBackend)
-register_backend("gnn-lrp", _gnn_lrp, accepts=_is_graph_model)
+def _perturbation(model: Any, inputs: Any, **options: Any) -> Backend:
+    """Perturbation factory: graphs and molecules go to the graph version, ``ase.Atoms``
+    to the structure version (each imports its libraries only then), everything else to
+    the tensor version."""
+    from symxai.backends.graph_perturbation import GraphPerturbationBackend, is_graph_input
+    from symxai.backends.structure_perturbation import (
+        StructurePerturbationBackend,
+        is_structure_input,
+    )
 
+    if is_graph_input(inputs):
+        return GraphPerturbationBackend(model, inputs, **options)
+    if is_structure_input(inputs):
+        return StructurePerturbationBackend(model, inputs, **options)
+    return PerturbationBackend(model, inputs, **options)
+
+
+register_backend(
+    "perturbation",
+    _perturbation,
+    default_space=lambda backend: getattr(backend, "space", None),
+)
+register_backend("gnn-lrp", _gnn_lrp, accepts=_is_graph_model)
 register_backend(
     "transformer-lrp",
     _transformer_lrp,

@@ -24,6 +24,7 @@ import torch
 
 from symxai.api import explain
 from symxai.backends.gnn_lrp import subgraph_relevance_many
+from symxai.backends.graph_perturbation import Perturbation
 from symxai.backends.lrp import RuleSpec
 from symxai.cache import cache_dir, find_weights, load_state, save_weights
 from symxai.domains.molecules import (
@@ -173,6 +174,8 @@ def explain_molecule(
     rules: RuleSpec = None,
     batch_size: int | None = None,
     missing: str = "error",
+    backend: str = "gnn-lrp",
+    perturbation: Perturbation = "remove",
 ) -> Explanation:
     """GNN-LRP explanation of a molecule (a :class:`Molecule` or a SMILES string):
     ``symxai.explain(model, molecule)`` with the shipped Mutagenicity GIN as the default
@@ -186,15 +189,27 @@ def explain_molecule(
     ``explanation.feature_relevance()`` give the walks and the atom relevance,
     ``explanation.metadata["molecule"]`` the molecule. ``batch_size`` (molecule copies per
     pass) defaults to a memory-based choice (:func:`~symxai.backends.gnn_lrp.copies_per_pass`).
+
+    ``backend="perturbation"`` explains the same output by perturbation instead
+    (:class:`~symxai.backends.graph_perturbation.GraphPerturbationBackend`): the atoms
+    outside a coalition are removed with their bonds (``perturbation="remove"``) or get
+    all-zero features (``"baseline"``); ``metadata["perturbation"]`` names the choice.
     """
+    if backend not in ("gnn-lrp", "perturbation"):
+        raise ValueError(
+            f"unknown backend {backend!r} for molecules: use 'gnn-lrp' or 'perturbation'"
+        )
     if isinstance(molecule, str):
         molecule = molecule_from_smiles(molecule)
     if model is None:
         model = load_mutagenicity_gin().model
     given = {"target": target, "rules": rules}
+    if backend == "perturbation":
+        given = {"target": target, "perturbation": perturbation}
+        batch_size = None
     overrides = {key: value for key, value in given.items() if value is not None}
     explanation = explain(
-        model, molecule, "gnn-lrp", batch_size=batch_size, missing=missing, **overrides
+        model, molecule, backend, batch_size=batch_size, missing=missing, **overrides
     )
     explanation.metadata["molecule"] = molecule
     return explanation

@@ -48,14 +48,22 @@ def explain_structure(
     *,
     rules: RuleSpec = None,
     missing: str = "error",
+    backend: str = "schnet-lrp",
 ) -> Explanation:
     """SchNet-LRP explanation of the energy of one structure (``ase.Atoms`` or a path to an
     ``.xyz``/``.extxyz`` file; validated by :func:`~symxai.domains.chemistry.read_structure`):
     ``symxai.explain(model, atoms)`` with the shipped malondialdehyde SchNet as the
-    default model. ``explanation.metadata["atoms"]`` is the structure."""
+    default model. ``explanation.metadata["atoms"]`` is the structure.
+
+    ``backend="perturbation"`` explains the same energy by removing the atoms outside a
+    coalition (:class:`~symxai.backends.structure_perturbation.StructurePerturbationBackend`)."""
+    if backend not in ("schnet-lrp", "perturbation"):
+        raise ValueError(
+            f"unknown backend {backend!r} for structures: use 'schnet-lrp' or 'perturbation'"
+        )
     atoms = read_structure(structure)
-    overrides = {"rules": rules} if rules is not None else {}
-    explanation = explain(_model(model), atoms, "schnet-lrp", missing=missing, **overrides)
+    overrides = {"rules": rules} if rules is not None and backend == "schnet-lrp" else {}
+    explanation = explain(_model(model), atoms, backend, missing=missing, **overrides)
     explanation.metadata["atoms"] = atoms
     return explanation
 

@@ -8,6 +8,7 @@ A spec is a TOML or YAML file (or the same keys given on the command line)::
     data = "Mutagenicity"           # a shipped data set, or a file of SMILES / sentences
     model = "mutagenicity-gin"      # a shipped model name, or a weights file
     backend = "gnn-lrp"             # gnn-lrp | perturbation (molecules); lrp | perturbation (text)
+    perturbation = "remove"         # molecules under perturbation: remove | baseline
     target = [0, 1]                 # class index, [i, j] logit difference, or a named target
     mode = "harsanyi"               # harsanyi | shapley
     shapley_set = "queries"         # shapley mode's Q: the report's queries, or "features"
@@ -49,6 +50,7 @@ __all__ = ["FORMATS", "ReportSpec", "SpecError", "load_spec"]
 FORMATS = ("csv", "parquet", "jsonl", "html")
 DOMAINS = ("molecules", "text")
 SHAPLEY_SETS = ("queries", "features")
+PERTURBATIONS = ("remove", "baseline")
 
 
 class SpecError(SymxaiError, ValueError):
@@ -63,6 +65,7 @@ class ReportSpec:
     data: str = "Mutagenicity"
     model: str | None = None
     backend: str | None = None
+    perturbation: str | None = None
     target: Any = None
     mode: str = "harsanyi"
     shapley_set: str = "queries"
@@ -96,6 +99,15 @@ class ReportSpec:
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 kind = "positive" if least else "non-negative"
                 raise SpecError(f"{where}: {key} must be a {kind} integer, got {value!r}")
+        if self.perturbation is not None and self.perturbation not in PERTURBATIONS:
+            raise SpecError(
+                f"{where}: perturbation {self.perturbation!r} is not one of "
+                f"{', '.join(PERTURBATIONS)}"
+            )
+        if self.perturbation is not None and self.domain != "molecules":
+            raise SpecError(
+                f"{where}: perturbation applies to molecules only, not to {self.domain}"
+            )
         if self.missing not in ("absent", "error"):
             raise SpecError(f"{where}: missing must be 'absent' or 'error', got {self.missing!r}")
         if isinstance(self.target, list):
@@ -114,7 +126,7 @@ class ReportSpec:
             defaults.get(key) if getattr(self, key) is None else getattr(self, key)
             for key in ("model", "backend", "target")
         )
-        return {
+        settings = {
             "domain": self.domain,
             "data": _resolved(self.data),
             "model": _resolved(model),
@@ -124,6 +136,9 @@ class ReportSpec:
             "shapley_set": self.shapley_set if self.mode == "shapley" else None,
             "missing": self.missing,
         }
+        if backend == "perturbation" and self.domain == "molecules":
+            settings["perturbation"] = self.perturbation or "remove"
+        return settings
 
     def fingerprint(self, **defaults: Any) -> str:
         """Hash of :meth:`settings`: a resumed run must match the run that wrote the rows.
@@ -196,6 +211,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "data": (str,),
     "model": (str,),
     "backend": (str,),
+    "perturbation": (str,),
     "target": (int, str, list),
     "mode": (str,),
     "shapley_set": (str,),

