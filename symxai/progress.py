@@ -16,8 +16,9 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
-__all__ = ["PROGRESS_THRESHOLD", "logger", "progress"]
+__all__ = ["PROGRESS_THRESHOLD", "logger", "progress", "progress_bar"]
 
 PROGRESS_THRESHOLD = 4096
 """Smallest number of coalitions (value calls) announced with a message and a bar."""
@@ -33,10 +34,26 @@ def progress(total: int, message: str) -> Iterator[Callable[[int], None]]:
     if not sys.stderr.isatty():
         yield lambda count: None
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    with progress_bar(transient=True) as bar:
         task = bar.add_task("coalitions", total=total)
         yield lambda count: bar.advance(task, count)
+
+
+def progress_bar(*fields: str, transient: bool = False) -> Any:
+    """A ``rich`` progress bar on stderr: description, bar, ``done/total``, the extra
+    text columns ``fields`` (rich format strings such as ``"loss {task.fields[loss]:.3f}"``),
+    time elapsed and remaining. Used by long runs: reports, training, many coalitions."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+    columns += [TextColumn(field) for field in fields]
+    columns += [TimeElapsedColumn(), TimeRemainingColumn()]
+    return Progress(*columns, console=Console(stderr=True), transient=transient)

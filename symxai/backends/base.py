@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from symxai.backends.target import Target
-from symxai.errors import BackendCapabilityError
+from symxai.errors import BackendCapabilityError, FeatureSpaceError
 from symxai.features import FeatureSpace
 from symxai.setfunction import SetFunction
 
 if TYPE_CHECKING:
+    import torch
+
     from symxai.backends.lrp.walks import Walks
     from symxai.decomposition import Decomposition
 
@@ -55,6 +57,17 @@ class Backend:
     def value(self, masks: np.ndarray) -> np.ndarray:
         """``v(S)`` ``[B]`` for bool coalition masks ``[B, n]``."""
         raise NotImplementedError(f"{type(self).__name__} does not implement value(masks)")
+
+    def mask_tensor(self, masks: np.ndarray) -> torch.Tensor:
+        """Coalition masks as a bool tensor ``[B, n]``; a clear error for another shape."""
+        import torch
+
+        tensor = torch.as_tensor(np.asarray(masks, dtype=bool))
+        if tensor.ndim != 2 or tensor.shape[1] != self.n:
+            raise FeatureSpaceError(
+                f"coalition masks must have shape [B, {self.n}], got {tuple(tensor.shape)}"
+            )
+        return tensor
 
     def __call__(self, masks: np.ndarray) -> np.ndarray:
         """Same as :meth:`value` (a backend is the callable behind its set function)."""

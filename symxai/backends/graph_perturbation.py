@@ -196,11 +196,7 @@ class GraphPerturbationBackend(Backend):
     @torch.no_grad()
     def value(self, masks: np.ndarray) -> np.ndarray:
         """Values ``[B]`` for coalition masks ``[B, n]``, one forward pass per chunk."""
-        masks_t = torch.as_tensor(np.asarray(masks, dtype=bool))
-        if masks_t.ndim != 2 or masks_t.shape[1] != self.n:
-            raise FeatureSpaceError(
-                f"coalition masks must have shape [B, {self.n}], got {tuple(masks_t.shape)}"
-            )
+        masks_t = self.mask_tensor(masks)
         values = [
             self._values(masks_t[start : start + self.copies_per_pass]).double()
             for start in range(0, masks_t.shape[0], self.copies_per_pass)

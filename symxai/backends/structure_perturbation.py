@@ -130,11 +130,7 @@ class StructurePerturbationBackend(Backend):
     @torch.no_grad()
     def value(self, masks: np.ndarray) -> np.ndarray:
         """Energies ``[B]`` for atom masks ``[B, n]`` (``0`` for the empty coalition)."""
-        masks_t = torch.as_tensor(np.asarray(masks, dtype=bool))
-        if masks_t.ndim != 2 or masks_t.shape[1] != self.n:
-            raise FeatureSpaceError(
-                f"coalition masks must have shape [B, {self.n}], got {tuple(masks_t.shape)}"
-            )
+        masks_t = self.mask_tensor(masks)
         values = torch.zeros(masks_t.shape[0], dtype=torch.float64)
         rows = torch.nonzero(masks_t.any(1)).reshape(-1)
         for start in range(0, len(rows), self.batch_size):

@@ -434,25 +434,9 @@ def training_progress(
     if not enabled:
         yield lambda step, steps, loss: None
         return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from symxai.progress import progress_bar
 
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("loss {task.fields[loss]:.3f}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-    )
+    bar = progress_bar("loss {task.fields[loss]:.3f}")
     task = bar.add_task(description, total=None, loss=float("nan"))
 
     def update(step: int, steps: int, loss: float) -> None:

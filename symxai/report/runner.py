@@ -67,25 +67,9 @@ class _Progress:
     def __init__(self, enabled: bool, total: int, description: str) -> None:
         self._bar: Any = None
         if enabled and total:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
+            from symxai.progress import progress_bar
 
-            self._bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-                transient=False,
-            )
+            self._bar = progress_bar()
             self._task = self._bar.add_task(description, total=total)
 
     def __enter__(self) -> _Progress:
