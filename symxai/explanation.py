@@ -3,7 +3,7 @@
 This is the object users query::
 
     explanation.relevance('"not" & ("good" | "great")')
-    explanation.relevance("N & O", mode="shapley", queries=["N", "O", "N & O"])
+    explanation.relevance("N & O", mode="shapley", query_set=["N", "O", "N & O"])
     explanation.dividends(max_order=3).top(10)
     explanation.search(["N", "O", "C", "H"]).top(5)
 
@@ -15,6 +15,7 @@ set function's cache, so repeated and overlapping queries are cheap.
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -30,12 +31,13 @@ from symxai.query.parser import parse_query
 from symxai.relevance import (
     MAX_QUERY_ATOMS,
     MODES,
+    Mode,
     correlation_scores,
     dividend_relevance,
     query_relevances,
     shared_dividend_relevance,
 )
-from symxai.search import MAX_SEARCH_ATOMS, SearchResult, search_queries
+from symxai.search import MAX_SEARCH_ATOMS, SearchResult, SearchScore, Sign, search_queries
 from symxai.setfunction import MAX_EXACT_FEATURES, SetFunction
 
 if TYPE_CHECKING:
@@ -158,10 +160,12 @@ class Explanation:
     def relevance(
         self,
         query: QueryLike,
-        mode: str = "harsanyi",
+        mode: Mode = "harsanyi",
         context: ContextLike = None,
-        queries: Sequence[QueryLike] | None = None,
+        query_set: Sequence[QueryLike] | None = None,
         missing: str | None = None,
+        *,
+        queries: Sequence[QueryLike] | None = None,
     ) -> float:
         """Relevance ``R(q) = sum_{∅≠L⊆C} eta(L) mu(L) q(L)`` (see :mod:`symxai.relevance`).
 
@@ -171,26 +175,38 @@ class Explanation:
             The query, e.g. ``'"not" & ("good" | "great")'``.
         mode:
             ``"harsanyi"`` (``eta = 1``, PreDiff) or ``"shapley"`` (each dividend shared
-            equally among the queries of ``queries`` that are true on it).
+            equally among the queries of ``query_set`` that are true on it).
         context:
             Features ``C`` the explanation is restricted to; the others are held absent.
-        queries:
-            The query set ``Q`` of shapley mode (``query`` joins it). Default: the
-            singleton queries ``#i`` of every feature in the context, so that
-            ``relevance("#3", mode="shapley")`` is the Shapley value of feature 3.
+        query_set:
+            The query set ``Q`` of shapley mode (``query`` joins it), the same argument as
+            in :meth:`relevances`. Default: the singleton queries ``#i`` of every feature
+            in the context, so that ``relevance("#3", mode="shapley")`` is the Shapley
+            value of feature 3.
         missing:
             ``"error"`` or ``"absent"`` for atoms matching no feature (default: the
             explanation's ``missing``).
+        queries:
+            Deprecated name of ``query_set`` (a :class:`DeprecationWarning`).
         """
+        if queries is not None:
+            if query_set is not None:
+                raise TypeError("give query_set only (queries is its deprecated name)")
+            warnings.warn(
+                "Explanation.relevance(queries=...) is deprecated: use query_set=",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            query_set = queries
         values = self.relevances(
-            [query], mode=mode, context=context, query_set=queries, missing=missing
+            [query], mode=mode, context=context, query_set=query_set, missing=missing
         )
         return float(values.iloc[0])
 
     def relevances(
         self,
         queries: Sequence[QueryLike],
-        mode: str = "harsanyi",
+        mode: Mode = "harsanyi",
         context: ContextLike = None,
         query_set: Sequence[QueryLike] | None = None,
         missing: str | None = None,
@@ -381,7 +397,7 @@ class Explanation:
         self,
         atoms: Sequence[QueryLike] | None = None,
         *,
-        by: str = "correlation",
+        by: SearchScore = "correlation",
         max_literals: int = 3,
         disjunctions: bool = True,
         groups: Sequence[QueryLike] = (),
@@ -390,7 +406,7 @@ class Explanation:
         context: ContextLike = None,
         weights: np.ndarray | None = None,
         missing: str | None = None,
-        sign: str | None = None,
+        sign: Sign | None = None,
         max_pairs: int = 200_000,
         beam: int = 300,
         distinct: str = "data",

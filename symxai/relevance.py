@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -48,6 +49,8 @@ from symxai.setfunction import SetFunction, masks_from_codes
 
 __all__ = [
     "MAX_QUERY_ATOMS",
+    "MODES",
+    "Mode",
     "RelevancePlan",
     "correlation_scores",
     "dividend_relevance",
@@ -58,7 +61,10 @@ __all__ = [
 MAX_QUERY_ATOMS = 20
 """Largest number of distinct atom sets in one closed form (``2^20`` value calls)."""
 
-MODES = ("harsanyi", "shapley")
+Mode = Literal["harsanyi", "shapley"]
+"""How dividends are weighted: ``eta = 1`` (harsanyi) or shared among ``Q`` (shapley)."""
+
+MODES: tuple[str, ...] = get_args(Mode)
 
 
 @dataclass
@@ -190,7 +196,7 @@ def query_relevances(
     atom_sets: Mapping[Atom, np.ndarray],
     *,
     context: np.ndarray | None = None,
-    mode: str = "harsanyi",
+    mode: Mode = "harsanyi",
     query_set: Sequence[Query] | None = None,
 ) -> np.ndarray:
     """Relevance ``R(q)`` of every query, with all value calls in one batch.

@@ -80,6 +80,7 @@ import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -98,6 +99,8 @@ __all__ = [
     "MAX_GROUPS",
     "MAX_SEARCH_ATOMS",
     "SearchResult",
+    "SearchScore",
+    "Sign",
     "candidate_count",
     "literal_count",
     "rank_over_inputs",
@@ -106,8 +109,12 @@ __all__ = [
 ]
 
 FAMILIES: tuple[str, ...] = ("conjunction", "disjunction", "function")
-SCORES: tuple[str, ...] = ("correlation", "relevance")
-SIGNS: tuple[str, ...] = ("positive", "negative", "abs")
+SearchScore = Literal["correlation", "relevance"]
+"""What search ranks by."""
+Sign = Literal["positive", "negative", "abs"]
+"""Which sign of the score search prefers (``abs``: magnitude)."""
+SCORES: tuple[str, ...] = get_args(SearchScore)
+SIGNS: tuple[str, ...] = get_args(Sign)
 MAX_SEARCH_ATOMS = 63
 """Most atoms of one search: a pattern is one ``uint64`` bitmask."""
 MAX_GROUPS = 4
@@ -972,7 +979,7 @@ def search_queries(
     decomposition: Decomposition,
     atom_sets: AtomSets,
     *,
-    by: str = "correlation",
+    by: SearchScore = "correlation",
     max_literals: int = 3,
     disjunctions: bool = True,
     groups: Sequence[Atom | str] = (),
@@ -980,7 +987,7 @@ def search_queries(
     weights: np.ndarray | None = None,
     max_pairs: int = 200_000,
     beam: int = 300,
-    sign: str | None = None,
+    sign: Sign | None = None,
     distinct: str = "data",
 ) -> SearchResult:
     """The ``top`` queries over the named atoms that best describe ``decomposition``.
@@ -1049,14 +1056,14 @@ def search_queries(
 def search_over_inputs(
     inputs: Iterable[tuple[Decomposition, AtomSets]],
     *,
-    by: str = "correlation",
+    by: SearchScore = "correlation",
     max_literals: int = 3,
     disjunctions: bool = True,
     groups: Sequence[Atom | str] = (),
     top: int = 10,
     weights: Sequence[np.ndarray | None] | None = None,
     beam: int = 100,
-    sign: str | None = None,
+    sign: Sign | None = None,
     ranks: bool | None = None,
     distinct: str = "data",
 ) -> SearchResult:
@@ -1134,7 +1141,7 @@ def rank_over_inputs(
     *,
     score: str = "score",
     key: str = "query",
-    sign: str = "positive",
+    sign: Sign = "positive",
 ) -> pd.DataFrame:
     """Combine per-input score tables into one ranking by median score.
 
