@@ -53,7 +53,7 @@ def main() -> None:
     logging.getLogger("symxai").setLevel(logging.ERROR)
     molecule = next(m for m in load_molecules("Mutagenicity") if 120 <= m.num_atoms <= 130)
     model = load_mutagenicity_gin().model
-    backend = explain_molecule(molecule, model).metadata["backend_instance"]
+    backend = explain_molecule(molecule, model).source
     figures = {
         "molecule": int(molecule.index),
         "atoms": molecule.num_atoms,

@@ -66,7 +66,7 @@ def main() -> None:
         text for text in test["text"] if len(words_and_token_groups(text, tokenizer)[0]) == 20
     )
     explanation = explain_sentence(sentence, model, tokenizer)
-    backend = explanation.metadata["backend_instance"]
+    backend = explanation.source
     masks = np.random.default_rng(0).random((256, explanation.n)) < 0.5
     backend(masks[:64])  # warm-up
     start = time.perf_counter()

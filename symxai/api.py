@@ -82,7 +82,6 @@ def explain(
     if getattr(instance, "space", space) is None:
         instance.space = space
     metadata = {"backend": entry.name, **getattr(instance, "settings", {})}
-    metadata["backend_instance"] = instance
     if "target" in options:
         metadata["target"] = options["target"]
     return Explanation(

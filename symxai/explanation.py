@@ -106,6 +106,14 @@ class Explanation:
         self._decompositions: dict[tuple[int | None, bytes], Decomposition] = {}
 
     @property
+    def source(self) -> Any:
+        """The backend object that computed this explanation (``None`` for one built from a
+        bare set function): for backend-specific calls beyond :meth:`walks` and
+        :meth:`feature_relevance`, such as GNN-LRP's ``bias_absorption()`` or a
+        transformer backend's ``token_relevance()``."""
+        return self._source
+
+    @property
     def n(self) -> int:
         """Number of features."""
         return self.space.n

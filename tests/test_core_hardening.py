@@ -162,7 +162,7 @@ def test_shapley_values_of_a_large_molecule_from_walks(gin) -> None:
     shapley = explanation.relevances([f"#{i}" for i in range(n)], mode="shapley").to_numpy()
     # exact Shapley values from the walks: each walk's relevance split equally among
     # the distinct atoms it visits
-    walks = explanation.metadata["backend_instance"].walks()
+    walks = explanation.source.walks()
     expected = np.zeros(n)
     for nodes, relevance in zip(walks.nodes, walks.relevance, strict=True):
         visited = np.unique(nodes)
@@ -252,7 +252,7 @@ def test_a_large_molecule_uses_memory_sized_passes(gin) -> None:
     molecule = next(m for m in load_molecules() if 120 <= m.num_atoms <= 130)
     from symxai.domains.mutagenicity import explain_molecule
 
-    backend = explain_molecule(molecule, gin).metadata["backend_instance"]
+    backend = explain_molecule(molecule, gin).source
     assert backend.batch_size == copies_per_pass(molecule.num_atoms, 64) < 512
 
 
@@ -294,7 +294,7 @@ def test_a_many_atom_harsanyi_query_runs_on_the_walks_when_they_are_fewer(gin) -
     from symxai.domains.mutagenicity import explain_molecule
 
     explanation = explain_molecule("O=[N+]([O-])c1cccc2c1ccc1ccccc12", gin)  # 26 atoms
-    backend = explanation.metadata["backend_instance"]
+    backend = explanation.source
     text = " | ".join(explanation.space.names[:12])  # 2^12 coalitions, ~1,000 walks
     assert backend.count_walks() < 1 << 12
     value = explanation.relevance(text)

@@ -168,7 +168,7 @@ def test_auto_picks_each_lrp_backend_and_falls_back_to_perturbation(gin) -> None
         options = {"target": 0} if name in ("gnn-lrp", "transformer-lrp") else {}
         explanation = symxai.explain(model, inputs, **options)
         assert explanation.backend == name, type(model).__name__
-        assert isinstance(explanation.metadata["backend_instance"], kind)
+        assert isinstance(explanation.source, kind)
     # transformer default features: every token but [CLS] (and [SEP] for text)
     bert = symxai.explain(tiny_bert(seed=0), encoded, target=0)
     assert bert.n == encoded["input_ids"].shape[1] - 2
@@ -198,7 +198,7 @@ def test_accessors_delegate_to_the_backend(gin) -> None:
 
     molecule = molecule_from_smiles("O=[N+]([O-])c1ccccc1")
     explanation = symxai.explain(gin, molecule)
-    backend = explanation.metadata["backend_instance"]
+    backend = explanation.source
     relevance = explanation.feature_relevance()
     np.testing.assert_array_equal(relevance, backend.feature_relevance())
     # the walks starting at atom i carry R_i, and all walks together carry v(N)

@@ -18,7 +18,7 @@ def face() -> torch.Tensor:
 def test_perturbation_backend_values_are_model_outputs(face) -> None:
     explanation = explain_face(face, backend="perturbation")
     assert explanation.value() == pytest.approx(explanation.prediction, rel=1e-5)
-    backend = explanation.metadata["backend_instance"]
+    backend = explanation.source
     grey = torch.full_like(face, 0.5)
     with torch.no_grad():
         logits = backend.model(to_pixel_values(grey)).logits[0]
@@ -34,7 +34,7 @@ def test_perturbation_backend_values_are_model_outputs(face) -> None:
 
 def test_lrp_backend_token_relevance_adds_up_and_queries_partition(face) -> None:
     explanation = explain_face(face)
-    backend = explanation.metadata["backend_instance"]
+    backend = explanation.source
     tokens = backend.token_relevance()
     assert tokens.sum() == pytest.approx(explanation.value(), rel=1e-5)
     assert backend.feature_relevance() == pytest.approx(tokens[1:], rel=1e-6)

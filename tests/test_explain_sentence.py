@@ -19,7 +19,7 @@ def model():
 
 def test_lrp_words_are_features_and_relevance_is_conserved(model) -> None:
     explanation = explain_sentence(SENTENCE, model, load_tokenizer())
-    backend = explanation.metadata["backend_instance"]
+    backend = explanation.source
     groups = explanation.metadata["token_groups"]
     assert explanation.space.texts[0] == "schwarzenegger" and len(groups[0]) > 1
     assert explanation.n == len(SENTENCE.split())

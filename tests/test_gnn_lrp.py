@@ -202,7 +202,7 @@ def test_explanation_dividends_from_walks_match_the_generic_paths() -> None:
     or an order it equals the generic Möbius / order-limited computations."""
     data = ring_with_chords()
     explanation = symxai.explain(model_for("gcn"), data, target=1, rules=Gamma(0.2))
-    backend = explanation.metadata["backend_instance"]
+    backend = explanation.source
     context = np.array([True, True, False, True, True, False, True])
     restricted = explanation.dividends(context=context)
     generic = harsanyi_dividends(backend.set_function(), context=context)

@@ -176,7 +176,7 @@ def test_explain_dispatches_graphs_to_graph_perturbation_and_names_the_choice(
         explanation = symxai.explain(
             gin, molecule, backend="perturbation", target=TARGET, perturbation=perturbation
         )
-        assert isinstance(explanation.metadata["backend_instance"], GraphPerturbationBackend)
+        assert isinstance(explanation.source, GraphPerturbationBackend)
         assert explanation.metadata["backend"] == "perturbation"
         assert explanation.metadata["perturbation"] == perturbation
         assert explanation.space.names == molecule.feature_space().names
@@ -188,7 +188,7 @@ def test_explain_dispatches_graphs_to_graph_perturbation_and_names_the_choice(
         np.testing.assert_allclose(
             domain.relevances(queries).to_numpy(), explanation.relevances(queries).to_numpy()
         )
-        backend = explanation.metadata["backend_instance"]
+        backend = explanation.source
         expected = backend(np.ones((1, 16), bool))[0] - backend(~np.eye(16, dtype=bool))
         np.testing.assert_allclose(backend.feature_relevance(), expected)
 

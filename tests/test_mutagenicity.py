@@ -37,7 +37,7 @@ def test_shipped_model_reproduces_its_reported_accuracy(trained) -> None:
 
 def test_nitrobenzene_explanation_identities(trained) -> None:
     explanation = explain_molecule(NITROBENZENE, trained.model)
-    backend = explanation.metadata["backend_instance"]
+    backend = explanation.source
     everything = explanation.value()
     assert everything + backend.bias_absorption() == pytest.approx(explanation.prediction)
     nitro_atoms = explanation.resolve(NITRO)
@@ -79,7 +79,7 @@ def test_molecule_errors_are_clear(trained) -> None:
     large = explain_molecule(molecule, trained.model)
     exact = large.dividends()
     assert exact.complete
-    backend = large.metadata["backend_instance"]
+    backend = large.source
     limited = harsanyi_dividends(backend.set_function(), max_order=2)
     for subset, value in zip(limited.subsets(), limited.values, strict=True):
         assert exact[subset] == pytest.approx(value, abs=1e-5)
