@@ -24,8 +24,13 @@ from sklearn.metrics import roc_auc_score
 
 from symxai import harsanyi_dividends
 from symxai.backends.gnn_lrp import GNNLRPBackend
-from symxai.domains.molecules import load_molecules
-from symxai.domains.mutagenicity import DEFAULT_RULES, MUTAGEN, NONMUTAGEN, load_mutagenicity_gin
+from symxai.domains.molecules import (
+    DEFAULT_RULES,
+    MUTAGEN,
+    NONMUTAGEN,
+    load_molecules,
+    load_mutagenicity_gin,
+)
 
 TARGET = (MUTAGEN, NONMUTAGEN)
 

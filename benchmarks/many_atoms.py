@@ -21,8 +21,7 @@ import json
 import logging
 import time
 
-from symxai.domains.molecules import load_molecules
-from symxai.domains.mutagenicity import explain_molecule, load_mutagenicity_gin
+from symxai.domains.molecules import explain_molecule, load_molecules, load_mutagenicity_gin
 
 KS = range(8, 13)
 

@@ -38,8 +38,7 @@ def timed_run(output: Path, **options: object) -> tuple[float, int, object]:
 
 
 def search_figures() -> dict[str, float]:
-    from symxai.domains.molecules import load_molecules
-    from symxai.domains.mutagenicity import explain_molecule, load_mutagenicity_gin
+    from symxai.domains.molecules import explain_molecule, load_molecules, load_mutagenicity_gin
     from symxai.search import search_over_inputs
 
     model = load_mutagenicity_gin().model

@@ -17,13 +17,9 @@ import numpy as np
 import torch
 
 from symxai.backends.schnet_lrp import SchNetLRPBackend
-from symxai.domains.chemistry import (
-    evaluate_schnet,
-    load_malondialdehyde_data,
-    malondialdehyde_split,
-)
-from symxai.domains.trajectory import trajectory_relevances
-from symxai.models.schnet import load_malondialdehyde_schnet
+from symxai.data.malondialdehyde import load_malondialdehyde_data, malondialdehyde_split
+from symxai.domains.structures import trajectory_relevances
+from symxai.training.schnet import evaluate_schnet, load_malondialdehyde_schnet
 
 
 def main() -> None:

@@ -22,12 +22,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np
 
-from symxai.domains.chemistry import (
-    MALONDIALDEHYDE_POSITIONS,
-    generate_dataset,
-    optimise_malondialdehyde,
-    save_dataset,
-)
+from symxai.data.malondialdehyde import MALONDIALDEHYDE_POSITIONS
+from symxai.data.xtb import generate_dataset, optimise_malondialdehyde, save_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from symxai.domains.chemistry import load_malondialdehyde_data
-from symxai.domains.trajectory import plot_trajectory, trajectory_relevances
+from symxai.data.malondialdehyde import load_malondialdehyde_data
+from symxai.domains.structures import plot_trajectory, trajectory_relevances
 
 QUERIES = ["H5 & O3", "H5 & O4", "H5 & O3 & ~O4", "H5 & O4 & ~O3"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from symxai.cache import cache_dir
-from symxai.domains.vision import save_trained, train_faces_vit
+from symxai.training.faces import save_trained, train_faces_vit
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 
 from symxai.cache import cache_dir
-from symxai.domains.chemistry import save_trained, train_malondialdehyde_schnet
+from symxai.training.schnet import save_trained, train_malondialdehyde_schnet
 
 
 def main() -> None:

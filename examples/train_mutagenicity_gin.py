@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from symxai.cache import cache_dir
-from symxai.domains.mutagenicity import save_trained, train_mutagenicity_gin
+from symxai.training.mutagenicity import save_trained, train_mutagenicity_gin
 
 
 def main() -> None:

@@ -6,7 +6,7 @@
 
 One epoch takes a few minutes on 2 CPU cores; prints the held-out test accuracy. The
 weights are written with ``save_pretrained`` (config.json, model.safetensors) plus
-metrics.json, which ``symxai.domains.text.load_sentiment_classifier`` reads.
+metrics.json, which ``symxai.training.sentiment.load_sentiment_classifier`` reads.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import argparse
 import time
 from pathlib import Path
 
-from symxai.domains.text import save_trained, train_sentiment_classifier
+from symxai.training.sentiment import save_trained, train_sentiment_classifier
 
 
 def main() -> None:

@@ -22,9 +22,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from symxai.domains.drawing import draw_molecule, plot_top_contributions
-from symxai.domains.molecules import Molecule, load_molecules
-from symxai.domains.mutagenicity import MUTAGEN, explain_molecule, load_mutagenicity_gin
+from symxai.domains.molecules import (
+    MUTAGEN,
+    Molecule,
+    explain_molecule,
+    load_molecules,
+    load_mutagenicity_gin,
+)
+from symxai.domains.molecules.drawing import draw_molecule, plot_top_contributions
 
 NITRO = 'smarts"[N+](=O)[O-]"'
 BENZENE = 'smarts"c1ccccc1"'

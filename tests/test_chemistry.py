@@ -13,32 +13,25 @@ from ase import Atoms
 
 from symxai import parse_query
 from symxai._compat import import_schnetpack
-from symxai.domains.chemistry import (
+from symxai.data.malondialdehyde import (
     ACCEPTOR,
     DONOR,
     MALONDIALDEHYDE_POSITIONS,
     PROTON,
-    StructureError,
-    evaluate_schnet,
-    generate_dataset,
     load_malondialdehyde_data,
     malondialdehyde,
     malondialdehyde_split,
     mirror_tautomer,
-    molecule_space,
-    optimise_malondialdehyde,
-    read_structure,
-    train_malondialdehyde_schnet,
     transfer_coordinate,
-    xtb_calculator,
 )
+from symxai.data.xtb import generate_dataset, optimise_malondialdehyde, xtb_calculator
+from symxai.domains.structures import StructureError, molecule_space, read_structure
 from symxai.errors import SymxaiError
-from symxai.models.schnet import (
-    ATOMIC_ENERGIES_KEY,
-    build_schnet,
+from symxai.models.schnet import ATOMIC_ENERGIES_KEY, build_schnet, schnet_inputs, schnet_predict
+from symxai.training.schnet import (
+    evaluate_schnet,
     load_malondialdehyde_schnet,
-    schnet_inputs,
-    schnet_predict,
+    train_malondialdehyde_schnet,
 )
 
 MD_FRAMES, PATH_IMAGES, TEMPERATURES = 500, 61, (300.0, 600.0, 1000.0)

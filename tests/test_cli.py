@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from symxai.cli import app
-from symxai.domains.mutagenicity import explain_molecule
+from symxai.domains.molecules import explain_molecule
 
 NITROANILINE = "O=[N+]([O-])c1ccccc1N"
 NITRO = 'smarts"[N+](=O)[O-]"'

@@ -150,7 +150,7 @@ def test_shapley_set_features_from_the_command_line_gives_shapley_values(tmp_pat
     row equals ``Explanation.relevance(q, mode="shapley")``; the summary names that Q."""
     import pandas as pd
 
-    from symxai.domains.mutagenicity import explain_molecule
+    from symxai.domains.molecules import explain_molecule
 
     result = report(tmp_path, "--mode", "shapley", "--shapley-set", "features", query="NC: N & C\n")
     assert result.exit_code == 0, result.output

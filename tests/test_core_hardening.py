@@ -126,13 +126,13 @@ def test_explanation_shapley_without_exact_dividends_uses_the_cheaper_route() ->
 
 @pytest.fixture(scope="module")
 def gin():
-    from symxai.domains.mutagenicity import load_mutagenicity_gin
+    from symxai.domains.molecules import load_mutagenicity_gin
 
     return load_mutagenicity_gin().model
 
 
 def test_molecule_shapley_on_walk_dividends_equals_the_closed_form(gin) -> None:
-    from symxai.domains.mutagenicity import explain_molecule
+    from symxai.domains.molecules import explain_molecule
 
     explanation = explain_molecule("O=[N+]([O-])C=CO", gin)  # 10 atoms with hydrogens
     n = explanation.n
@@ -153,7 +153,7 @@ def test_molecule_shapley_on_walk_dividends_equals_the_closed_form(gin) -> None:
 
 
 def test_shapley_values_of_a_large_molecule_from_walks(gin) -> None:
-    from symxai.domains.mutagenicity import explain_molecule
+    from symxai.domains.molecules import explain_molecule
 
     # 1-nitrophenanthrene with hydrogens: 26 atoms, beyond any closed form over singletons
     explanation = explain_molecule("O=[N+]([O-])c1cccc2c1ccc1ccccc12", gin)
@@ -188,7 +188,7 @@ def test_unknown_group_is_an_error_listing_the_groups(missing: str) -> None:
 
 @pytest.mark.parametrize("missing", ["error", "absent"])
 def test_group_atom_on_a_molecule_is_an_error(gin, missing: str) -> None:
-    from symxai.domains.mutagenicity import explain_molecule
+    from symxai.domains.molecules import explain_molecule
 
     explanation = explain_molecule("O=[N+]([O-])C=CO", gin, missing=missing)
     with pytest.raises(UnknownAtomError, match=r"no named groups.*element:.*smarts"):
@@ -250,7 +250,7 @@ def test_a_large_molecule_uses_memory_sized_passes(gin) -> None:
     from symxai.domains.molecules import load_molecules
 
     molecule = next(m for m in load_molecules() if 120 <= m.num_atoms <= 130)
-    from symxai.domains.mutagenicity import explain_molecule
+    from symxai.domains.molecules import explain_molecule
 
     backend = explain_molecule(molecule, gin).source
     assert backend.batch_size == copies_per_pass(molecule.num_atoms, 64) < 512
@@ -291,7 +291,7 @@ def test_sentence_dividends_and_search_show_words() -> None:
 
 
 def test_a_many_atom_harsanyi_query_runs_on_the_walks_when_they_are_fewer(gin) -> None:
-    from symxai.domains.mutagenicity import explain_molecule
+    from symxai.domains.molecules import explain_molecule
 
     explanation = explain_molecule("O=[N+]([O-])c1cccc2c1ccc1ccccc12", gin)  # 26 atoms
     backend = explanation.source

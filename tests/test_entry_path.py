@@ -85,14 +85,13 @@ def _same_numbers(generic, domain, seed: int = 0) -> None:
 
 @pytest.fixture(scope="module")
 def gin():
-    from symxai.domains.mutagenicity import load_mutagenicity_gin
+    from symxai.domains.molecules import load_mutagenicity_gin
 
     return load_mutagenicity_gin(train_if_missing=False).model
 
 
 def test_molecule_explain_equals_explain_molecule(gin) -> None:
-    from symxai.domains.molecules import molecule_from_smiles
-    from symxai.domains.mutagenicity import explain_molecule
+    from symxai.domains.molecules import explain_molecule, molecule_from_smiles
 
     smiles = "O=[N+]([O-])c1ccc2ccccc2c1"
     domain = explain_molecule(smiles)
@@ -128,9 +127,9 @@ def test_face_explain_equals_explain_face() -> None:
 
 
 def test_structure_explain_equals_explain_structure() -> None:
-    from symxai.domains.chemistry import malondialdehyde
-    from symxai.domains.trajectory import explain_structure
-    from symxai.models.schnet import load_malondialdehyde_schnet
+    from symxai.data.malondialdehyde import malondialdehyde
+    from symxai.domains.structures import explain_structure
+    from symxai.training.schnet import load_malondialdehyde_schnet
 
     atoms = malondialdehyde()
     domain = explain_structure(atoms)
@@ -148,11 +147,11 @@ def test_auto_picks_each_lrp_backend_and_falls_back_to_perturbation(gin) -> None
     from symxai.backends.gnn_lrp import GNNLRPBackend
     from symxai.backends.schnet_lrp import SchNetLRPBackend
     from symxai.backends.transformer_lrp import TransformerLRPBackend
-    from symxai.domains.chemistry import malondialdehyde
+    from symxai.data.malondialdehyde import malondialdehyde
     from symxai.domains.molecules import molecule_from_smiles
     from symxai.domains.text import load_tokenizer, tiny_bert
     from symxai.domains.vision import faces_vit
-    from symxai.models.schnet import load_malondialdehyde_schnet
+    from symxai.training.schnet import load_malondialdehyde_schnet
 
     graph = molecule_from_smiles("c1ccccc1O").to_data()
     encoded = dict(load_tokenizer()("not good", return_tensors="pt"))

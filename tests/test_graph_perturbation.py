@@ -19,8 +19,7 @@ import symxai
 from symxai.backends.graph_perturbation import GraphPerturbationBackend
 from symxai.backends.perturbation import select_target
 from symxai.cli import app
-from symxai.domains.molecules import molecule_from_smiles
-from symxai.domains.mutagenicity import explain_molecule, load_mutagenicity_gin
+from symxai.domains.molecules import explain_molecule, load_mutagenicity_gin, molecule_from_smiles
 from symxai.report.runner import run_report
 from symxai.report.spec import SpecError, spec_from_mapping
 
@@ -281,7 +280,7 @@ def test_report_with_the_perturbation_backend_on_a_smiles_file(tmp_path: Path, g
 # ------------------------------------------------------------------ 3-D structures
 @pytest.fixture(scope="module")
 def schnet():
-    from symxai.models.schnet import load_malondialdehyde_schnet
+    from symxai.training.schnet import load_malondialdehyde_schnet
 
     return load_malondialdehyde_schnet().model
 
@@ -308,7 +307,7 @@ def energy_loop(model, atoms, masks: np.ndarray) -> np.ndarray:
 def test_structure_perturbation_equals_running_the_smaller_structures(schnet) -> None:
     from symxai.backends.schnet_lrp import SchNetLRPBackend
     from symxai.backends.structure_perturbation import StructurePerturbationBackend
-    from symxai.domains.chemistry import malondialdehyde
+    from symxai.data.malondialdehyde import malondialdehyde
 
     atoms = malondialdehyde()
     masks = np.concatenate([random_coalitions(len(atoms), 25, seed=4), np.zeros((1, 9), bool)])
@@ -322,8 +321,8 @@ def test_structure_perturbation_equals_running_the_smaller_structures(schnet) ->
 
 
 def test_explain_and_explain_structure_dispatch_structures_to_perturbation(schnet) -> None:
-    from symxai.domains.chemistry import malondialdehyde
-    from symxai.domains.trajectory import explain_structure
+    from symxai.data.malondialdehyde import malondialdehyde
+    from symxai.domains.structures import explain_structure
 
     atoms = malondialdehyde()
     explanation = symxai.explain(schnet, atoms, backend="perturbation")

@@ -12,7 +12,7 @@ import torch
 
 from symxai import QueryError, UnknownAtomError, parse_query
 from symxai.data import load_tu_dataset
-from symxai.domains.drawing import draw_molecule, plot_top_contributions, relevance_colour
+from symxai.domains.colours import relevance_colour
 from symxai.domains.molecules import (
     MUTAGENICITY_ELEMENTS,
     Molecule,
@@ -21,6 +21,7 @@ from symxai.domains.molecules import (
     load_molecules,
     molecule_from_smiles,
 )
+from symxai.domains.molecules.drawing import draw_molecule, plot_top_contributions
 
 NITRO = "[N+](=O)[O-]"
 

@@ -8,15 +8,15 @@ import torch
 
 import symxai
 from symxai import Explanation, FeatureSpaceError, UnknownAtomError, harsanyi_dividends
-from symxai.domains.molecules import MoleculeError, load_molecules
-from symxai.domains.mutagenicity import (
+from symxai.data.mutagenicity import mutagenicity_split
+from symxai.domains.molecules import (
     DEFAULT_RULES,
-    _accuracy,
+    MoleculeError,
     explain_molecule,
+    load_molecules,
     load_mutagenicity_gin,
-    mutagenicity_split,
-    train_mutagenicity_gin,
 )
+from symxai.training.mutagenicity import _accuracy, train_mutagenicity_gin
 
 NITROBENZENE = "O=[N+]([O-])c1ccccc1"
 NITRO = 'smarts"[N+](=O)[O-]"'

@@ -13,11 +13,12 @@ import pytest
 
 from symxai import parse_query
 from symxai.backends.gnn_lrp import GNNLRPBackend, subgraph_relevance_many
-from symxai.domains.molecules import load_molecules, molecule_from_smiles
-from symxai.domains.mutagenicity import (
+from symxai.domains.molecules import (
     DEFAULT_RULES,
     explain_molecule,
+    load_molecules,
     load_mutagenicity_gin,
+    molecule_from_smiles,
     molecule_relevances,
 )
 from symxai.report import (

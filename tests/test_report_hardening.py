@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symxai.domains.mutagenicity import explain_molecule
+from symxai.domains.molecules import explain_molecule
 from symxai.report import (
     ReportSpec,
     ResumeError,

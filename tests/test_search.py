@@ -68,7 +68,7 @@ def assert_pairwise_distinct(queries: list[Query]) -> None:
 
 @pytest.fixture(scope="module")
 def molecule() -> Explanation:
-    from symxai.domains.mutagenicity import explain_molecule
+    from symxai.domains.molecules import explain_molecule
 
     return explain_molecule("O=[N+]([O-])c1ccccc1N", missing="absent")
 
@@ -293,7 +293,7 @@ def test_errors_are_clear() -> None:
 
 
 def test_data_distinct_returns_one_query_per_truth_on_the_dividends() -> None:
-    from symxai.domains.mutagenicity import explain_molecule
+    from symxai.domains.molecules import explain_molecule
 
     explanation = explain_molecule("O=[N+]([O-])c1ccccc1N", missing="absent")
     atoms = [parse_query(name) for name in ("C", "N", "O", "H")]

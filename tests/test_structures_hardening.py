@@ -8,8 +8,13 @@ import pytest
 
 from symxai import FeatureSpaceError
 from symxai.backends.schnet_lrp import SchNetLRPBackend
-from symxai.domains.chemistry import StructureError, malondialdehyde, read_structure
-from symxai.domains.trajectory import explain_structure, trajectory_relevances
+from symxai.data.malondialdehyde import malondialdehyde
+from symxai.domains.structures import (
+    StructureError,
+    explain_structure,
+    read_structure,
+    trajectory_relevances,
+)
 from tests.test_schnet_lrp import NUMBERS, frames, tiny_schnet
 
 QUERIES = ["H5 & O3", "H5 & O4", "H5 & O3 & ~O4", "C", "O | H7"]

@@ -11,20 +11,19 @@ from symxai import parse_query
 from symxai.domains.text import (
     POSITIVE_WORDS,
     TrainedText,
-    _minilm_classifier,
     load_sentiment_classifier,
     load_tokenizer,
     minilm_path,
     negation_sentences,
     predict_logits,
     rotten_tomatoes,
-    save_trained,
     sentence_space,
     sentiment_split,
     tiny_bert,
-    train_sentiment_classifier,
     words_and_token_groups,
 )
+from symxai.models.minilm import minilm_classifier
+from symxai.training.sentiment import save_trained, train_sentiment_classifier
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +165,7 @@ def test_tiny_bert_is_deterministic(tokenizer):
 def test_minilm_loads_pretrained_encoder_with_eager_attention():
     from safetensors.torch import load_file
 
-    model = _minilm_classifier()
+    model = minilm_classifier()
     assert model.config._attn_implementation == "eager"
     assert model.config.num_hidden_layers == 6 and model.config.hidden_size == 384
     stored = load_file(minilm_path() / "model.safetensors")

@@ -9,8 +9,12 @@ import pytest
 
 from symxai import Explanation
 from symxai.backends.schnet_lrp import SchNetLRPBackend
-from symxai.domains.chemistry import molecule_space
-from symxai.domains.trajectory import explain_structure, plot_trajectory, trajectory_relevances
+from symxai.domains.structures import (
+    explain_structure,
+    molecule_space,
+    plot_trajectory,
+    trajectory_relevances,
+)
 from tests.test_schnet_lrp import NUMBERS, frames, tiny_schnet
 
 QUERIES = ["H3 & O2", "H3 & O2 & ~C1", "O | H4"]

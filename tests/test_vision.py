@@ -11,24 +11,22 @@ import torch
 
 from symxai import UnknownAtomError, parse_query
 from symxai.cache import find_weights
-from symxai.domains import vision
+from symxai.data.faces import augment
 from symxai.domains.vision import (
     FACE,
     NON_FACE,
     REGION_BOXES,
-    accuracy,
-    augment,
+    VIT_CONFIG,
     faces_dataset,
     faces_vit,
     load_faces_vit,
     patch_heatmap,
     patch_regions,
     patch_space,
-    save_trained,
     to_pixel_values,
     token_groups,
-    train_faces_vit,
 )
+from symxai.training.faces import WEIGHTS_NAME, accuracy, save_trained, train_faces_vit
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -77,7 +75,7 @@ def test_pixel_values_and_augmentation(data) -> None:
 
 
 def test_shipped_model_reproduces_its_reported_accuracy(data, trained) -> None:
-    weights = Path(str(find_weights(vision.WEIGHTS_NAME)[0]))
+    weights = Path(str(find_weights(WEIGHTS_NAME)[0]))
     assert weights.parent.name == "models" and weights.parent.parent.name == "data"
     state = torch.load(weights, weights_only=True)
     assert set(state) == set(trained.model.state_dict())
@@ -86,7 +84,7 @@ def test_shipped_model_reproduces_its_reported_accuracy(data, trained) -> None:
     recomputed = accuracy(trained.model, data.pixel_values(data.test), data.labels[test])
     assert recomputed == pytest.approx(trained.metrics["test_accuracy"], abs=1e-6)
     assert recomputed >= 0.85
-    assert trained.metrics["config"] == vision.VIT_CONFIG
+    assert trained.metrics["config"] == VIT_CONFIG
 
 
 def test_vit_forward_has_cls_plus_25_patch_tokens(data, trained) -> None:
@@ -154,7 +152,7 @@ def test_heatmap_files_and_argument_checks(tmp_path: Path, data) -> None:
 
 def test_loading_falls_back_to_the_cache(tmp_path: Path, monkeypatch, trained) -> None:
     monkeypatch.setenv("SYMXAI_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(vision, "WEIGHTS_NAME", "faces_vit_not_shipped")
+    monkeypatch.setattr("symxai.training.faces.WEIGHTS_NAME", "faces_vit_not_shipped")
     with pytest.raises(FileNotFoundError, match="train_faces_vit"):
         load_faces_vit(train_if_missing=False)
     weights = save_trained(trained, tmp_path / "cache" / "models")

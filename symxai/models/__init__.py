@@ -1,4 +1,7 @@
-"""Small models assembled from ecosystem layers, with their training and cached weights."""
+"""Models assembled from ecosystem layers: a PyG GIN (:mod:`~symxai.models.gin`), a
+schnetpack SchNet (:mod:`~symxai.models.schnet`), BERT/MiniLM
+(:mod:`~symxai.models.minilm`) and a ViT (:mod:`~symxai.models.vit`) from
+``transformers``. Training and weights live in :mod:`symxai.training`."""
 
 from symxai.models.gin import GIN
 

@@ -24,35 +24,25 @@ schnetpack writes its outputs (and ``requires_grad`` on the positions) into the 
 dict it is given: :func:`schnet_inputs` builds a fresh dict for every call, and
 :func:`schnet_predict` clones it before the model sees it.
 
-:func:`load_malondialdehyde_schnet` loads the shipped weights
-``symxai/data/models/malondialdehyde_schnet.pt`` (a state_dict, loaded with
-``weights_only=True``) and ``malondialdehyde_schnet.json`` (configuration and test
-errors), else the cached ones, else trains the model
-(:func:`symxai.domains.chemistry.train_malondialdehyde_schnet`) and caches it.
+Training and the shipped weights live in :mod:`symxai.training.schnet`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
 from symxai._compat import import_schnetpack
-from symxai.cache import cache_dir, find_weights, load_state, save_weights
 
 __all__ = [
     "ATOMIC_ENERGIES_KEY",
     "ENERGY_KEY",
     "FORCES_KEY",
     "SCHNET_CONFIG",
-    "TrainedChemistry",
     "build_schnet",
-    "load_malondialdehyde_schnet",
     "neighbor_pairs",
-    "save_trained",
     "schnet_inputs",
     "schnet_predict",
 ]
@@ -60,7 +50,6 @@ __all__ = [
 ENERGY_KEY = "energy"
 FORCES_KEY = "forces"
 ATOMIC_ENERGIES_KEY = "atomic_energies"
-WEIGHTS_NAME = "malondialdehyde_schnet"
 
 SCHNET_CONFIG: dict[str, Any] = {
     "n_interactions": 3,
@@ -69,14 +58,6 @@ SCHNET_CONFIG: dict[str, Any] = {
     "cutoff": 5.0,
 }
 """Default architecture (keyword arguments of :func:`build_schnet`)."""
-
-
-@dataclass
-class TrainedChemistry:
-    """A trained SchNet potential and its metrics (configuration, test errors, timings)."""
-
-    model: Any
-    metrics: dict[str, Any] = field(default_factory=dict)
 
 
 def build_schnet(
@@ -246,28 +227,3 @@ def schnet_predict(
         energies.append(out[ENERGY_KEY].detach().double())
         forces.append(out[FORCES_KEY].detach().reshape(chunk.shape))
     return torch.cat(energies).numpy(), torch.cat(forces).float().numpy()
-
-
-# ----------------------------------------------------------------------- weights
-def save_trained(trained: TrainedChemistry, folder: Path) -> Path:
-    """Write ``malondialdehyde_schnet.pt`` (state_dict) and ``.json`` (metrics) to ``folder``."""
-    return save_weights(trained.model, trained.metrics, folder, WEIGHTS_NAME)
-
-
-def load_malondialdehyde_schnet(*, train_if_missing: bool = True) -> TrainedChemistry:
-    """The malondialdehyde SchNet: the shipped weights, else the cached ones, else trained
-    now (:func:`~symxai.domains.chemistry.train_malondialdehyde_schnet`, a few minutes) and
-    cached. Weights are loaded with ``weights_only=True``; the model is in eval mode."""
-    found = find_weights(WEIGHTS_NAME)
-    if found is not None:
-        weights, info = found
-        return TrainedChemistry(load_state(build_schnet(**info["config"]), weights), info)
-    if not train_if_missing:
-        raise FileNotFoundError(
-            "no malondialdehyde SchNet weights found; run examples/train_malondialdehyde_schnet.py"
-        )
-    from symxai.domains.chemistry import train_malondialdehyde_schnet
-
-    trained = train_malondialdehyde_schnet()
-    save_trained(trained, cache_dir("models"))
-    return trained

@@ -10,7 +10,7 @@ the model and the data set once (cached) on first use.
     ``id``/``label``). Model: ``mutagenicity-gin`` (shipped) or a weights file written by
     :func:`symxai.cache.save_weights` for :class:`symxai.models.GIN`. Backend:
     ``gnn-lrp``, whose harsanyi mode evaluates the coalitions of all molecules of a chunk
-    together (:func:`~symxai.domains.mutagenicity.molecule_relevances`), or
+    together (:func:`~symxai.domains.molecules.molecule_relevances`), or
     ``perturbation`` (atoms removed with their bonds, or set to zero features with
     ``perturbation = "baseline"``; one batch of value calls per molecule).
 ``text``
@@ -269,7 +269,7 @@ _ELEMENT_NAME = re.compile(r"([A-Z][a-z]?)(\d+)?")
 
 @functools.cache
 def _gin(model: str) -> Any:
-    from symxai.domains.mutagenicity import load_mutagenicity_gin
+    from symxai.domains.molecules import load_mutagenicity_gin
 
     if model == "mutagenicity-gin":
         return load_mutagenicity_gin().model
@@ -351,7 +351,7 @@ class MoleculeTask(ReportTask):
     models = ("mutagenicity-gin",)
 
     def default_target(self) -> tuple[str, Any]:
-        from symxai.domains.mutagenicity import MUTAGEN, NONMUTAGEN
+        from symxai.domains.molecules import MUTAGEN, NONMUTAGEN
 
         return "mutagen-vs-nonmutagen", (MUTAGEN, NONMUTAGEN)
 
@@ -360,7 +360,7 @@ class MoleculeTask(ReportTask):
         return records[: self.spec.limit] if self.spec.limit else records
 
     def output_names(self) -> dict[int, str]:
-        from symxai.domains.mutagenicity import MUTAGEN, NONMUTAGEN
+        from symxai.domains.molecules import MUTAGEN, NONMUTAGEN
 
         if self.model_name == "mutagenicity-gin":
             return {MUTAGEN: "mutagen", NONMUTAGEN: "nonmutagen"}
@@ -436,7 +436,7 @@ class MoleculeTask(ReportTask):
         return self._explain(self._molecule(input_id), None)
 
     def _explain(self, molecule: Any, missing: str | None) -> Explanation:
-        from symxai.domains.mutagenicity import explain_molecule
+        from symxai.domains.molecules import explain_molecule
 
         return explain_molecule(
             molecule,
@@ -450,7 +450,7 @@ class MoleculeTask(ReportTask):
     def explain_chunk(self, ids: Sequence[str]) -> ChunkResult:
         if self.spec.mode != "harsanyi" or self.backend != "gnn-lrp":
             return self._explain_each(ids)
-        from symxai.domains.mutagenicity import molecule_relevances
+        from symxai.domains.molecules import molecule_relevances
 
         result = ChunkResult()
         molecules, kept = [], []
@@ -487,7 +487,7 @@ class MoleculeTask(ReportTask):
         return explanation.feature_relevance()
 
     def draw(self, input_id: str, explanation: Explanation, path: Path, legend: str) -> Path:
-        from symxai.domains.drawing import draw_molecule
+        from symxai.domains.molecules.drawing import draw_molecule
 
         return draw_molecule(
             explanation.metadata["molecule"],

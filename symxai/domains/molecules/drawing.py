@@ -26,7 +26,7 @@ from rdkit.Chem import rdDepictor
 from rdkit.Chem.Draw import rdMolDraw2D
 
 from symxai.domains.colours import NEGATIVE, POSITIVE, colour_scale, relevance_colour
-from symxai.domains.molecules import Molecule
+from symxai.domains.molecules.molecule import Molecule
 
 __all__ = ["draw_molecule", "plot_top_contributions", "relevance_colour"]
 

@@ -1,22 +1,17 @@
-"""Mutagenicity: a GIN trained on the TU Mutagenicity molecules, and molecule explanations.
+"""Explanations of molecules: one molecule at a time, or the same queries on many.
 
-The classifier is :class:`symxai.models.GIN` (3 GINConv layers, hidden 64, sum pooling,
-linear head) on one-hot element features, trained by :func:`train_mutagenicity_gin`
-(``examples/train_mutagenicity_gin.py`` runs it; about a minute on 2 CPU cores). The
-weights that ship in ``symxai/data/models`` were produced by that script; they are a
-state_dict loaded with ``weights_only=True``. Class 0 is *mutagen*, class 1 *nonmutagen*.
-
-:func:`explain_molecule` explains one molecule with GNN-LRP: the default target is the
-logit difference ``f_mutagen - f_nonmutagen`` and the default rules are LRP-gamma
-(``gamma = 0.5``) in the message-passing layers and LRP-0 in the head, the setting that
-recovers the NO2/NH2 ground truth best (``benchmarks/gnn_lrp.py``).
+:func:`explain_molecule` explains one molecule with GNN-LRP: the default model is the
+shipped Mutagenicity GIN (:func:`~symxai.training.mutagenicity.load_mutagenicity_gin`),
+the default target the logit difference ``f_mutagen - f_nonmutagen`` and the default
+rules LRP-gamma (``gamma = 0.5``) in the message-passing layers and LRP-0 in the head,
+the setting that recovers the NO2/NH2 ground truth best (``benchmarks/gnn_lrp.py``).
+:func:`molecule_relevances` scores queries on a whole data set in a few batched passes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,144 +21,16 @@ from symxai.api import explain
 from symxai.backends.gnn_lrp import subgraph_relevance_many
 from symxai.backends.graph_perturbation import Perturbation
 from symxai.backends.lrp import RuleSpec
-from symxai.cache import cache_dir, find_weights, load_state, save_weights
-from symxai.domains.molecules import (
-    DEFAULT_RULES,
-    MUTAGEN,
-    MUTAGENICITY_ELEMENTS,
-    NONMUTAGEN,
-    Molecule,
-    load_molecules,
-    molecule_from_smiles,
-)
+from symxai.backends.target import select_target
+from symxai.domains.molecules.molecule import DEFAULT_RULES, MUTAGEN, NONMUTAGEN, Molecule
+from symxai.domains.molecules.sources import molecule_from_smiles
 from symxai.errors import SymxaiError
 from symxai.explanation import Explanation
-from symxai.models import GIN
 from symxai.query.ast import Atom, Query
 from symxai.relevance import RelevancePlan
+from symxai.training.mutagenicity import load_mutagenicity_gin
 
-__all__ = [
-    "DEFAULT_RULES",
-    "MUTAGEN",
-    "MoleculeRelevances",
-    "TrainedModel",
-    "explain_molecule",
-    "load_mutagenicity_gin",
-    "molecule_relevances",
-    "mutagenicity_split",
-    "train_mutagenicity_gin",
-]
-
-WEIGHTS_NAME = "mutagenicity_gin"
-
-
-@dataclass
-class TrainedModel:
-    """A trained model with its configuration and metrics (accuracies per split)."""
-
-    model: GIN
-    metrics: dict[str, Any] = field(default_factory=dict)
-
-
-def mutagenicity_split(count: int, seed: int = 0) -> dict[str, np.ndarray]:
-    """Fixed 80/10/10 train/validation/test indices of ``count`` molecules."""
-    order = np.random.default_rng(seed).permutation(count)
-    train_end, val_end = int(0.8 * count), int(0.9 * count)
-    return {"train": order[:train_end], "val": order[train_end:val_end], "test": order[val_end:]}
-
-
-def _accuracy(model: GIN, data: Sequence[Any]) -> float:
-    from torch_geometric.loader import DataLoader
-
-    model.eval()
-    correct = 0
-    with torch.no_grad():
-        for batch in DataLoader(list(data), batch_size=512):
-            correct += int(
-                (model(batch.x, batch.edge_index, batch.batch).argmax(1) == batch.y).sum()
-            )
-    return correct / max(1, len(data))
-
-
-def train_mutagenicity_gin(
-    *,
-    epochs: int = 50,
-    hidden: int = 64,
-    num_layers: int = 3,
-    learning_rate: float = 3e-3,
-    batch_size: int = 64,
-    seed: int = 0,
-    progress: Callable[[int, float, float], None] | None = None,
-) -> TrainedModel:
-    """Train a GIN on Mutagenicity; keep the epoch with the best validation accuracy.
-
-    ``progress(epoch, train_loss, val_accuracy)`` is called after every epoch.
-    """
-    from torch_geometric.loader import DataLoader
-
-    molecules = load_molecules("Mutagenicity")
-    data = [molecule.to_data() for molecule in molecules]
-    split = mutagenicity_split(len(data), seed)
-    torch.manual_seed(seed)
-    model = GIN(len(MUTAGENICITY_ELEMENTS), hidden, num_layers, 2)
-    optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    loader = DataLoader(
-        [data[i] for i in split["train"]],
-        batch_size=batch_size,
-        shuffle=True,
-        generator=torch.Generator().manual_seed(seed),
-    )
-    validation = [data[i] for i in split["val"]]
-    best_accuracy, best_state = -1.0, model.state_dict()
-    for epoch in range(epochs):
-        model.train()
-        total = 0.0
-        for batch in loader:
-            optimiser.zero_grad()
-            logits = model(batch.x, batch.edge_index, batch.batch)
-            loss = torch.nn.functional.cross_entropy(logits, batch.y)
-            loss.backward()
-            optimiser.step()
-            total += loss.item() * batch.num_graphs
-        accuracy = _accuracy(model, validation)
-        if accuracy > best_accuracy:
-            best_accuracy = accuracy
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        if progress is not None:
-            progress(epoch, total / len(split["train"]), accuracy)
-    model.load_state_dict(best_state)
-    model.eval()
-    metrics = {
-        "config": model.config,
-        "epochs": epochs,
-        "seed": seed,
-        **{
-            f"{name}_accuracy": _accuracy(model, [data[i] for i in idx])
-            for name, idx in split.items()
-        },
-    }
-    return TrainedModel(model, metrics)
-
-
-def save_trained(trained: TrainedModel, folder: Path) -> Path:
-    """Write ``mutagenicity_gin.pt`` (state_dict) and ``mutagenicity_gin.json`` to ``folder``."""
-    return save_weights(trained.model, trained.metrics, folder, WEIGHTS_NAME)
-
-
-def load_mutagenicity_gin(*, train_if_missing: bool = True) -> TrainedModel:
-    """The Mutagenicity GIN: the shipped weights, else the cached ones, else trained now
-    (and cached). Weights are loaded with ``weights_only=True``."""
-    found = find_weights(WEIGHTS_NAME)
-    if found is not None:
-        weights, info = found
-        return TrainedModel(load_state(GIN(**info["config"]), weights), info)
-    if not train_if_missing:
-        raise FileNotFoundError(
-            "no Mutagenicity GIN weights found; run examples/train_mutagenicity_gin.py"
-        )
-    trained = train_mutagenicity_gin()
-    save_trained(trained, cache_dir("models"))
-    return trained
+__all__ = ["MoleculeRelevances", "explain_molecule", "molecule_relevances", "predict_targets"]
 
 
 def explain_molecule(
@@ -291,8 +158,6 @@ def predict_targets(
 ) -> np.ndarray:
     """The model output at ``target`` for every graph (plain forward, batches of graphs)."""
     from torch_geometric.data import Batch, Data
-
-    from symxai.backends.target import select_target
 
     out = []
     model.eval()
