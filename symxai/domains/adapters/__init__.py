@@ -1,0 +1,1 @@
+"""Adapters of the built-in domains for the domain registry (:mod:`symxai.domains.registry`)."""
