@@ -64,6 +64,7 @@ ENTRY_POINT_GROUP = "symxai.domains"
 BUILTIN_DOMAINS: dict[str, str] = {
     "molecules": "symxai.domains.adapters.molecules:MoleculeDomain",
     "text": "symxai.domains.adapters.text:TextDomain",
+    "structures": "symxai.domains.adapters.structures:StructureDomain",
 }
 """The built-in domains: name -> ``module:attribute`` of the :class:`Domain` subclass,
 imported when the domain is first asked for."""

@@ -4,10 +4,10 @@ A spec is a TOML or YAML file (or the same keys given on the command line)::
 
     # mutagenicity.toml
     title = "Nitro groups in Mutagenicity"
-    domain = "molecules"            # a registered domain (symxai domains): molecules | text
-    data = "Mutagenicity"           # a shipped data set, or a file of SMILES / sentences
+    domain = "molecules"            # a registered domain (symxai domains): molecules | text | ...
+    data = "Mutagenicity"           # a shipped data set, or a file of SMILES / sentences / frames
     model = "mutagenicity-gin"      # a shipped model name, or a weights file
-    backend = "gnn-lrp"             # gnn-lrp | perturbation (molecules); lrp | perturbation (text)
+    backend = "gnn-lrp"             # the domain's backends, its first by default (symxai domains)
     perturbation = "remove"         # molecules under perturbation: remove | baseline
     target = [0, 1]                 # class index, [i, j] logit difference, or a named target
     mode = "harsanyi"               # harsanyi | shapley
