@@ -1,4 +1,4 @@
-"""The ``symxai`` command line: ``query``, ``search``, ``report`` and ``demo``.
+"""The ``symxai`` command line: ``query``, ``search``, ``report``, ``domains`` and ``demo``.
 
 ::
 
@@ -7,7 +7,11 @@
     symxai search Mutagenicity:17 --atom N --atom O --atom C --by correlation
     symxai search --data Mutagenicity --limit 500 --atom N --atom O --atom Cl
     symxai report examples/mutagenicity.toml
+    symxai domains
     symxai demo
+
+The domains (``--domain``), their data sets, models and backends come from the domain
+registry (:mod:`symxai.domains.registry`); ``symxai domains`` lists them.
 
 Bad arguments, bad query files, unknown atoms and missing files end with a message on
 stderr (the file, line and column with a caret where there is one) and exit code 2;
@@ -29,6 +33,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from symxai.domains.registry import available_domains, get_domain
 from symxai.errors import SymxaiError
 
 __all__ = ["app", "main"]
@@ -44,22 +49,22 @@ app = typer.Typer(
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DomainOption = Annotated[
-    str, typer.Option("--domain", "-d", help="molecules or text.", show_default=True)
-]
+DOMAIN_HELP = f"A registered domain: {', '.join(available_domains())} (see 'symxai domains')."
+DomainOption = Annotated[str, typer.Option("--domain", "-d", help=DOMAIN_HELP, show_default=True)]
 ModelOption = Annotated[
     str | None,
-    typer.Option(help="Model name (mutagenicity-gin, sentiment-minilm, tiny-bert) or file."),
+    typer.Option(help="A shipped model of the domain (see 'symxai domains') or a model file."),
 ]
 BackendOption = Annotated[
     str | None,
-    typer.Option(help="gnn-lrp or perturbation (molecules); lrp or perturbation (text)."),
+    typer.Option(help="A backend of the domain (see 'symxai domains'; default: its first)."),
 ]
 PerturbationOption = Annotated[
     str | None,
     typer.Option(
-        help="Molecules under --backend perturbation: remove (atoms with their bonds, "
-        "default) or baseline (zero features)."
+        help="How --backend perturbation removes a feature, where the domain offers a "
+        "choice (molecules: remove, atoms with their bonds, default; or baseline, zero "
+        "features)."
     ),
 ]
 TargetOption = Annotated[
@@ -130,9 +135,11 @@ def _task(
     from symxai.report.spec import spec_from_mapping
     from symxai.report.tasks import make_task
 
+    if data is None and domain in available_domains():
+        data = get_domain(domain).default_data
     values = {
         "domain": domain,
-        "data": data or ("Mutagenicity" if domain == "molecules" else "rotten-tomatoes"),
+        "data": data,
         "model": model,
         "backend": backend,
         "perturbation": perturbation,
@@ -148,16 +155,17 @@ def _task(
     return task
 
 
-_DATASET_ITEM = re.compile(r"(Mutagenicity|MUTAG|rotten-tomatoes):(\w+)")
+_DATASET_ITEM = re.compile(r"(.+):(\w+)")
 
 
 def _explain_input(task: Any, text: str, missing: str) -> Any:
-    """An input named ``Dataset:id`` or given as text (SMILES, sentence)."""
+    """An input named ``Dataset:id`` (a shipped data set of the task's domain) or given
+    as text (SMILES, sentence)."""
     item = _DATASET_ITEM.fullmatch(text.strip())
-    if item is None:
+    if item is None or item[1] not in task.domain.datasets:
         return task.explain_text(text, missing=missing)
     spec = dataclasses.replace(task.spec, data=item[1], missing=missing)
-    data_task = type(task)(spec)
+    data_task = type(task)(spec, task.domain)
     if item[2] not in {record.id for record in data_task.inputs()}:
         raise SymxaiError(f"{item[1]} has no input {item[2]!r}")
     return data_task.explanation(item[2])
@@ -382,7 +390,7 @@ def report(
     queries: Annotated[
         Path | None, typer.Option("--queries", "-q", help="Query file (instead of a spec).")
     ] = None,
-    domain: Annotated[str | None, typer.Option(help="molecules or text.")] = None,
+    domain: Annotated[str | None, typer.Option("--domain", "-d", help=DOMAIN_HELP)] = None,
     data: Annotated[str | None, typer.Option(help="Data set name or file.")] = None,
     model: ModelOption = None,
     backend: BackendOption = None,
@@ -487,6 +495,40 @@ def _shown(path: Path) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+@app.command()
+@_friendly
+def domains(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The registered domains: their data sets, models and backends (defaults first).
+
+    A domain is registered by symxai, by an installed package (entry-point group
+    symxai.domains) or in Python (symxai.domains.registry.register_domain).
+    """
+    rows = []
+    for name in available_domains():
+        domain = get_domain(name)
+        data = list(dict.fromkeys([domain.default_data, *domain.datasets]))
+        rows.append(
+            {
+                "domain": name,
+                "description": domain.description,
+                "data": [item for item in data if item],
+                "models": list(domain.models),
+                "backends": list(domain.backends),
+                "perturbations": list(domain.perturbations),
+            }
+        )
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        typer.echo(f"{row['domain']}: {row['description']}".rstrip(": "))
+        for key in ("data", "models", "backends", "perturbations"):
+            if row[key]:
+                typer.echo(f"  {key + ':':<15}{', '.join(row[key])}")
 
 
 @app.command()

@@ -26,7 +26,7 @@ def invoke(*args: str):
     return runner.invoke(app, [str(a) for a in args])
 
 
-@pytest.mark.parametrize("command", ["query", "search", "report", "demo"])
+@pytest.mark.parametrize("command", ["query", "search", "report", "domains", "demo"])
 def test_every_command_has_help(command: str) -> None:
     result = invoke(command, "--help")
     assert result.exit_code == 0 and "Usage" in result.output

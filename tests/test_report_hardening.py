@@ -27,7 +27,7 @@ from symxai.report import (
 )
 from symxai.report.lock import LOCK_NAME, FolderLock, OutputLockedError
 from symxai.report.store import row_checksum, validate_row
-from symxai.report.tasks import MoleculeTask
+from symxai.report.tasks import ReportTask
 
 MOLECULES = {
     "nitrobenzene": "O=[N+]([O-])c1ccccc1",
@@ -241,7 +241,7 @@ def test_a_failing_batch_keeps_the_errors_of_its_own_inputs(tmp_path: Path) -> N
     spec = spec_for(
         tmp_path, "N & O\n", target=7, data=str(smiles_file(tmp_path, broken, "broken.smi"))
     )
-    task = MoleculeTask(spec)  # built without the up-front check, as a worker sees it
+    task = ReportTask(spec)  # built without the up-front check, as a worker sees it
     result = task.explain_chunk(["nitrobenzene", "broken"])
     errors = {failure["input"]: failure["error"] for failure in result.failures}
     assert set(errors) == {"nitrobenzene", "broken"} and not result.rows

@@ -5,11 +5,12 @@ the top inputs (RDKit molecule drawings, token heatmaps) are SVG images embedded
 ``data:`` URIs, so nothing inside them can run in the page. Every text that comes from
 the inputs, the queries or the errors is HTML-escaped by Jinja2's autoescaping.
 
-Sections: the spec (the target named by its classes, shapley mode's query set ``Q``),
-a table of every query's relevance over the data set (mean, median, spread, share
-positive, per-class means), the distribution of each query's relevance, the per-class
-comparison, the top inputs of every query (largest non-zero ``|R|``) with their
-pictures and class names, and the failed inputs.
+Sections: the domain (its description in the domain registry), the spec (the target
+named by its classes, shapley mode's query set ``Q``), a table of every query's
+relevance over the data set (mean, median, spread, share positive, per-class means),
+the distribution of each query's relevance, the per-class comparison, the top inputs
+of every query (largest non-zero ``|R|``) with their pictures and class names, and the
+failed inputs.
 """
 
 from __future__ import annotations
@@ -198,6 +199,7 @@ def write_html(
             if value not in ("", None)
         },
         target=task.describe_target(),
+        domain=task.domain if task.domain.description else None,
         queries=queries,
         class_names=classes,
         summary=summary,

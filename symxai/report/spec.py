@@ -4,10 +4,10 @@ A spec is a TOML or YAML file (or the same keys given on the command line)::
 
     # mutagenicity.toml
     title = "Nitro groups in Mutagenicity"
-    domain = "molecules"            # molecules | text
-    data = "Mutagenicity"           # a shipped data set, or a file of SMILES / sentences
+    domain = "molecules"            # a registered domain (symxai domains): molecules | text | ...
+    data = "Mutagenicity"           # a shipped data set, or a file of SMILES / sentences / frames
     model = "mutagenicity-gin"      # a shipped model name, or a weights file
-    backend = "gnn-lrp"             # gnn-lrp | perturbation (molecules); lrp | perturbation (text)
+    backend = "gnn-lrp"             # the domain's backends, its first by default (symxai domains)
     perturbation = "remove"         # molecules under perturbation: remove | baseline
     target = [0, 1]                 # class index, [i, j] logit difference, or a named target
     mode = "harsanyi"               # harsanyi | shapley
@@ -17,7 +17,9 @@ A spec is a TOML or YAML file (or the same keys given on the command line)::
     formats = ["csv", "parquet", "html"]
     limit = 500                     # optional: the first N inputs only
 
-Relative paths are read relative to the spec file. Unknown keys and wrong types raise
+The domain, and what its data, models, backends and perturbations may be, come from
+the domain registry (:mod:`symxai.domains.registry`). Relative paths are read relative
+to the spec file. Unknown keys and wrong types raise
 :class:`SpecError` naming the file, the key and what was expected.
 
 In shapley mode every dividend is shared among the queries of a set ``Q`` that are true
@@ -40,6 +42,13 @@ from typing import Any
 
 import yaml
 
+from symxai.domains.registry import (
+    Domain,
+    DomainError,
+    available_domains,
+    get_domain,
+    unknown_domain_message,
+)
 from symxai.errors import SymxaiError
 from symxai.relevance import MODES
 from symxai.report.queries import NamedQuery, named_queries
@@ -48,9 +57,7 @@ from symxai.report.textfile import read_text_file
 __all__ = ["FORMATS", "ReportSpec", "SpecError", "load_spec"]
 
 FORMATS = ("csv", "parquet", "jsonl", "html")
-DOMAINS = ("molecules", "text")
 SHAPLEY_SETS = ("queries", "features")
-PERTURBATIONS = ("remove", "baseline")
 
 
 class SpecError(SymxaiError, ValueError):
@@ -81,8 +88,8 @@ class ReportSpec:
 
     def __post_init__(self) -> None:
         where = self.source
-        if self.domain not in DOMAINS:
-            raise SpecError(f"{where}: domain {self.domain!r} is not one of {', '.join(DOMAINS)}")
+        if self.domain not in available_domains():
+            raise SpecError(f"{where}: {unknown_domain_message(self.domain)}")
         if self.mode not in MODES:
             raise SpecError(f"{where}: mode {self.mode!r} is not one of {', '.join(MODES)}")
         if self.shapley_set not in SHAPLEY_SETS:
@@ -99,21 +106,34 @@ class ReportSpec:
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 kind = "positive" if least else "non-negative"
                 raise SpecError(f"{where}: {key} must be a {kind} integer, got {value!r}")
-        if self.perturbation is not None and self.perturbation not in PERTURBATIONS:
-            raise SpecError(
-                f"{where}: perturbation {self.perturbation!r} is not one of "
-                f"{', '.join(PERTURBATIONS)}"
-            )
-        if self.perturbation is not None and self.domain != "molecules":
-            raise SpecError(
-                f"{where}: perturbation applies to molecules only, not to {self.domain}"
-            )
+        if self.perturbation is not None:
+            self._check_perturbation(where)
         if self.missing not in ("absent", "error"):
             raise SpecError(f"{where}: missing must be 'absent' or 'error', got {self.missing!r}")
         if isinstance(self.target, list):
             self.target = tuple(self.target)
         self.output = Path(self.output)
         self.formats = tuple(self.formats)
+
+    def _check_perturbation(self, where: str) -> None:
+        """The spec's ``perturbation`` must be one of its domain's choices."""
+        choices = self.domain_adapter().perturbations
+        if not choices:
+            raise SpecError(
+                f"{where}: perturbation applies to {' and '.join(_perturbing_domains())} "
+                f"only, not to {self.domain}"
+            )
+        if self.perturbation not in choices:
+            raise SpecError(
+                f"{where}: perturbation {self.perturbation!r} is not one of {', '.join(choices)}"
+            )
+
+    def domain_adapter(self) -> Domain:
+        """The registered :class:`~symxai.domains.registry.Domain` the spec names."""
+        try:
+            return get_domain(self.domain)
+        except DomainError as error:
+            raise SpecError(f"{self.source}: {error}") from None
 
     def settings(self, **defaults: Any) -> dict[str, Any]:
         """The run-wide settings that determine every row: domain, data and model (files
@@ -136,8 +156,9 @@ class ReportSpec:
             "shapley_set": self.shapley_set if self.mode == "shapley" else None,
             "missing": self.missing,
         }
-        if backend == "perturbation" and self.domain == "molecules":
-            settings["perturbation"] = self.perturbation or "remove"
+        choices = self.domain_adapter().perturbations
+        if backend == "perturbation" and choices:
+            settings["perturbation"] = self.perturbation or choices[0]
         return settings
 
     def fingerprint(self, **defaults: Any) -> str:
@@ -193,6 +214,18 @@ class ReportSpec:
         else:
             del out["shapley_set"]
         return out
+
+
+def _perturbing_domains() -> list[str]:
+    """The registered domains that offer perturbation choices (those that load)."""
+    found = []
+    for name in available_domains():
+        try:
+            if get_domain(name).perturbations:
+                found.append(name)
+        except DomainError:
+            continue
+    return found or ["no domain"]
 
 
 def _resolved(name: str | None) -> str | None:

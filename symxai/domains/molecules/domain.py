@@ -1,0 +1,241 @@
+"""The ``molecules`` domain: SMILES and TU molecules explained by a GIN.
+
+Inputs: a shipped TU data set (``Mutagenicity``, ``MUTAG``) or a file of SMILES (one per
+line, ``SMILES [id [label]]``, or a CSV with a ``smiles`` column and optional
+``id``/``label``). Model: ``mutagenicity-gin`` (shipped) or a weights file written by
+:func:`symxai.cache.save_weights` for :class:`symxai.models.GIN`, with its configuration
+``.json`` beside it. Backends: ``gnn-lrp``, whose harsanyi mode evaluates the coalitions
+of all molecules of a chunk together
+(:func:`~symxai.domains.molecules.molecule_relevances`), or ``perturbation`` (atoms
+removed with their bonds, or given all-zero features with ``perturbation = "baseline"``;
+one batch of value calls per molecule). The default target is the logit difference
+``f(mutagen) - f(nonmutagen)``.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import functools
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from symxai.cache import load_state
+from symxai.domains.molecules.explain import explain_molecule, molecule_relevances
+from symxai.domains.molecules.molecule import (
+    MUTAGEN,
+    MUTAGENICITY_ELEMENTS,
+    NONMUTAGEN,
+    Molecule,
+)
+from symxai.domains.molecules.smarts import compile_smarts
+from symxai.domains.molecules.sources import load_molecules, molecule_from_smiles
+from symxai.domains.registry import BatchRelevances, Domain, DomainError, InputRecord
+from symxai.errors import SymxaiError
+from symxai.explanation import Explanation
+from symxai.models import GIN
+from symxai.query.ast import Atom, Query
+from symxai.training.mutagenicity import load_mutagenicity_gin
+
+__all__ = ["MoleculeDomain"]
+
+_ELEMENT_NAME = re.compile(r"([A-Z][a-z]?)(\d+)?")
+_DATASETS = ("Mutagenicity", "MUTAG")
+
+
+@functools.cache
+def _gin(model: str) -> Any:
+    """The shipped GIN, or a GIN weights file with its configuration beside it (cached)."""
+    if model == "mutagenicity-gin":
+        return load_mutagenicity_gin().model
+    path = Path(model)
+    info_path = path.with_suffix(".json")
+    if not info_path.is_file():
+        raise DomainError(
+            f"model {model!r}: the configuration {info_path.name} is missing beside it"
+        )
+    try:
+        config = json.loads(info_path.read_text())["config"]
+        return load_state(GIN(**config), path)
+    except Exception as error:
+        raise DomainError(
+            f"model {model!r} is not a GIN weights file written by symxai "
+            f"({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})"
+        ) from None
+
+
+@dataclass(frozen=True)
+class _MoleculeData:
+    """Records of a molecular data set, and its molecules (or SMILES, parsed on use)."""
+
+    records: tuple[InputRecord, ...]
+    items: tuple[Any, ...]
+
+    @functools.cached_property
+    def position(self) -> dict[str, int]:
+        return {record.id: i for i, record in enumerate(self.records)}
+
+
+def _read_smiles_file(path: Path) -> list[InputRecord]:
+    if path.suffix.lower() == ".csv":
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            if "smiles" not in (reader.fieldnames or []):
+                raise DomainError(f"{path}: a molecule CSV needs a 'smiles' column")
+            return [
+                InputRecord(row.get("id") or str(n), row.get("label") or None, row["smiles"])
+                for n, row in enumerate(reader)
+            ]
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        name = parts[1] if len(parts) > 1 else str(number)
+        records.append(InputRecord(name, parts[2] if len(parts) > 2 else None, parts[0]))
+    return records
+
+
+@functools.cache
+def _molecule_data(data: str) -> _MoleculeData:
+    if data in _DATASETS:
+        molecules = load_molecules(data)
+        records = tuple(InputRecord(str(m.index), m.label, m.smiles) for m in molecules)
+        return _MoleculeData(records, tuple(molecules))
+    path = Path(data)
+    if not path.is_file():
+        raise DomainError(f"molecular data {data!r} is neither Mutagenicity, MUTAG nor a file")
+    records = _read_smiles_file(path)
+    ids = [r.id for r in records]
+    if len(set(ids)) != len(ids):
+        repeated = sorted({i for i in ids if ids.count(i) > 1})[:5]
+        raise DomainError(f"{path}: input ids must be unique; repeated: {repeated}")
+    return _MoleculeData(tuple(records), tuple(r.text for r in records))
+
+
+class MoleculeDomain(Domain):
+    """Molecules explained with GNN-LRP or perturbation (see the module docstring)."""
+
+    name = "molecules"
+    description = "Molecules (SMILES, TU graphs) explained by a GIN; atoms are the features."
+    default_data = "Mutagenicity"
+    datasets = _DATASETS
+    models = ("mutagenicity-gin",)
+    backends = ("gnn-lrp", "perturbation")
+    perturbations = ("remove", "baseline")
+    batched_backends = ("gnn-lrp",)
+
+    def load_inputs(self, data: str) -> list[InputRecord]:
+        return list(_molecule_data(data).records)
+
+    def load_input(self, data: str, record: InputRecord) -> Any:
+        """The data set's own molecule (TU graphs are not re-read from their SMILES)."""
+        molecules = _molecule_data(data)
+        item = molecules.items[molecules.position[record.id]]
+        return item if isinstance(item, Molecule) else self.prepare(item)
+
+    def class_names(self, data: str) -> dict[Any, str]:
+        if data == "MUTAG":
+            return {1: "mutagen", -1: "nonmutagen"}
+        if data == "Mutagenicity":
+            return {0: "mutagen", 1: "nonmutagen"}
+        return {}
+
+    def prepare(self, text: str) -> Any:
+        return molecule_from_smiles(text)
+
+    def load_model(self, name_or_path: str) -> Any:
+        return _gin(name_or_path)
+
+    def output_count(self, model: Any) -> int:
+        return int(model.head.out_features)
+
+    def output_names(self, model: str) -> dict[int, str]:
+        if model == "mutagenicity-gin":
+            return {MUTAGEN: "mutagen", NONMUTAGEN: "nonmutagen"}
+        return {}
+
+    def default_target(self) -> tuple[str, Any]:
+        return "mutagen-vs-nonmutagen", (MUTAGEN, NONMUTAGEN)
+
+    def explain(
+        self,
+        inputs: Any,
+        model: Any,
+        *,
+        backend: str,
+        target: Any,
+        missing: str,
+        perturbation: str | None = None,
+    ) -> Explanation:
+        return explain_molecule(
+            inputs,
+            model,
+            target=target,
+            missing=missing,
+            backend=backend,
+            perturbation=perturbation or self.perturbations[0],
+        )
+
+    def explain_many(
+        self,
+        inputs: Sequence[Any],
+        queries: Sequence[Query],
+        model: Any,
+        *,
+        backend: str,
+        target: Any,
+        missing: str,
+    ) -> BatchRelevances:
+        batch = molecule_relevances(inputs, queries, model, target=target, missing=missing)
+        return BatchRelevances(batch.relevance, batch.prediction, batch.errors)
+
+    def check_atom(self, atom: Atom) -> tuple[str, Sequence[str]] | None:
+        """SMARTS that do not compile, names that are neither an element symbol nor an
+        atom name (``C0``), and ``element:X`` for an element the models do not know."""
+        elements = sorted(MUTAGENICITY_ELEMENTS)
+        if atom.kind == "pattern" and atom.qualifier == "smarts":
+            try:
+                compile_smarts(str(atom.value))
+            except SymxaiError as error:
+                return str(error).splitlines()[0], ()
+        elif atom.kind == "name":
+            match = _ELEMENT_NAME.fullmatch(str(atom.value))
+            if match is None or match[1] not in elements:
+                return (
+                    f"{atom} is not an element symbol or an atom name such as C0 "
+                    f"(elements: {', '.join(MUTAGENICITY_ELEMENTS)})",
+                    difflib.get_close_matches(str(atom.value), elements, n=3),
+                )
+        elif (
+            atom.kind == "qualified"
+            and atom.qualifier == "element"
+            and str(atom.value) not in elements
+        ):
+            return (
+                f"{atom}: no such element",
+                difflib.get_close_matches(str(atom.value), elements, n=3),
+            )
+        return None
+
+    def feature_relevance(self, explanation: Explanation) -> np.ndarray:
+        return explanation.feature_relevance()
+
+    def draw(self, explanation: Explanation, path: Path, legend: str) -> Path:
+        from symxai.domains.molecules.drawing import draw_molecule  # loads matplotlib
+
+        return draw_molecule(
+            explanation.metadata["molecule"],
+            self.feature_relevance(explanation),
+            path,
+            size=(360, 270),
+            legend=legend,
+            hide_hydrogens=True,
+            show_indices=False,
+        )
