@@ -1,11 +1,31 @@
-"""Shared fixtures and strategies: random set functions as value tables."""
+"""Shared fixtures and helpers: random set functions as value tables, the shipped
+Mutagenicity GIN, the text tokenizer and the command-line runner.
+
+Model loaders are imported inside the fixtures (here and nowhere else in the tests), so
+collecting the tests imports no model library and a loader that moves is renamed once.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
+from typer.testing import CliRunner, Result
 
 from symxai import SetFunction
+
+NITROANILINE = "O=[N+]([O-])c1ccccc1N"
+"""2-nitroaniline with explicit charges: the molecule most tests explain."""
+
+_CLI_RUNNER = CliRunner()
+
+
+def invoke_cli(*args: object) -> Result:
+    """Run ``symxai <args>`` in-process (each argument passed as its ``str``)."""
+    from symxai.cli import app
+
+    return _CLI_RUNNER.invoke(app, [str(a) for a in args])
 
 
 def bruteforce_dividends(table: np.ndarray) -> np.ndarray:
@@ -31,3 +51,25 @@ def random_set_function(rng: np.random.Generator, n: int) -> tuple[SetFunction, 
     """A set function with independent N(0,1) values on all 2^n coalitions."""
     table = rng.normal(size=1 << n)
     return SetFunction.from_table(table), table
+
+
+@pytest.fixture(scope="session")
+def mutagenicity_gin() -> Any:
+    """The shipped Mutagenicity GIN with its metrics (loaded, never trained, in tests)."""
+    from symxai.domains.mutagenicity import load_mutagenicity_gin
+
+    return load_mutagenicity_gin(train_if_missing=False)
+
+
+@pytest.fixture(scope="session")
+def gin(mutagenicity_gin: Any) -> Any:
+    """The shipped Mutagenicity GIN (a ``torch.nn.Module``)."""
+    return mutagenicity_gin.model
+
+
+@pytest.fixture(scope="session")
+def tokenizer() -> Any:
+    """The shipped BERT word-piece tokenizer of the text domain."""
+    from symxai.domains.text import load_tokenizer
+
+    return load_tokenizer()

@@ -83,13 +83,6 @@ def _same_numbers(generic, domain, seed: int = 0) -> None:
     np.testing.assert_array_equal(generic.set_function(masks), domain.set_function(masks))
 
 
-@pytest.fixture(scope="module")
-def gin():
-    from symxai.domains.mutagenicity import load_mutagenicity_gin
-
-    return load_mutagenicity_gin(train_if_missing=False).model
-
-
 def test_molecule_explain_equals_explain_molecule(gin) -> None:
     from symxai.domains.molecules import molecule_from_smiles
     from symxai.domains.mutagenicity import explain_molecule

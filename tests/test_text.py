@@ -13,7 +13,6 @@ from symxai.domains.text import (
     TrainedText,
     _minilm_classifier,
     load_sentiment_classifier,
-    load_tokenizer,
     minilm_path,
     negation_sentences,
     predict_logits,
@@ -25,11 +24,6 @@ from symxai.domains.text import (
     train_sentiment_classifier,
     words_and_token_groups,
 )
-
-
-@pytest.fixture(scope="module")
-def tokenizer():
-    return load_tokenizer()
 
 
 def pre_tokenizer_words(tokenizer, sentence: str) -> list[str]:
