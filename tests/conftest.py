@@ -1,8 +1,10 @@
 """Shared fixtures and helpers: random set functions as value tables, the shipped
-Mutagenicity GIN, the text tokenizer and the command-line runner.
+models (Mutagenicity GIN, malondialdehyde SchNet, face ViT), the text tokenizer and the
+command-line runner.
 
-Model loaders are imported inside the fixtures (here and nowhere else in the tests), so
-collecting the tests imports no model library and a loader that moves is renamed once.
+The loaders of the shipped models are imported inside these fixtures, so collecting the
+tests imports no model library and a loader that moves is renamed here once (tests of a
+loader itself, such as its cache fallback, import it directly).
 """
 
 from __future__ import annotations
@@ -73,3 +75,25 @@ def tokenizer() -> Any:
     from symxai.domains.text import load_tokenizer
 
     return load_tokenizer()
+
+
+@pytest.fixture(scope="session")
+def malondialdehyde_schnet() -> Any:
+    """The shipped malondialdehyde SchNet with its metrics (loaded, never trained)."""
+    from symxai.models.schnet import load_malondialdehyde_schnet
+
+    return load_malondialdehyde_schnet(train_if_missing=False)
+
+
+@pytest.fixture(scope="session")
+def schnet(malondialdehyde_schnet: Any) -> Any:
+    """The shipped malondialdehyde SchNet (a schnetpack ``NeuralNetworkPotential``)."""
+    return malondialdehyde_schnet.model
+
+
+@pytest.fixture(scope="session")
+def face_vit() -> Any:
+    """The shipped face/non-face ViT with its metrics (loaded, never trained)."""
+    from symxai.domains.vision import load_faces_vit
+
+    return load_faces_vit(train_if_missing=False)

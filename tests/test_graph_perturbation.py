@@ -269,13 +269,6 @@ def test_report_with_the_perturbation_backend_on_a_smiles_file(tmp_path: Path, g
 
 
 # ------------------------------------------------------------------ 3-D structures
-@pytest.fixture(scope="module")
-def schnet():
-    from symxai.models.schnet import load_malondialdehyde_schnet
-
-    return load_malondialdehyde_schnet().model
-
-
 def energy_loop(model, atoms, masks: np.ndarray) -> np.ndarray:
     """The stock model's energy (no offsets) on the smaller ``ase.Atoms`` of every
     non-empty coalition, one structure per call; the empty structure's energy is 0."""
