@@ -244,10 +244,19 @@ def test_local_processes_give_the_serial_table(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(serial.table, pooled.table, rtol=1e-6)
 
 
-def test_dask_local_cluster_gives_the_serial_table(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "start_method",
+    # Forked workers inherit the imported libraries (about 3 s); spawned ones import
+    # torch, RDKit and symxai afresh, as on a remote cluster (about 45 s).
+    ["fork", pytest.param("spawn", marks=pytest.mark.slow)],
+)
+def test_dask_local_cluster_gives_the_serial_table(tmp_path: Path, start_method: str) -> None:
     distributed = pytest.importorskip("distributed")
+    import dask
+
     serial = run_report(spec_for(tmp_path / "a", limit=24, chunk_size=6), executor="serial")
     with (
+        dask.config.set({"distributed.worker.multiprocessing-method": start_method}),
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
