@@ -30,7 +30,6 @@ from symxai.errors import SymxaiError
 from symxai.models.schnet import ATOMIC_ENERGIES_KEY, build_schnet, schnet_inputs, schnet_predict
 from symxai.training.schnet import (
     evaluate_schnet,
-    load_malondialdehyde_schnet,
     train_malondialdehyde_schnet,
 )
 
@@ -40,11 +39,6 @@ MD_FRAMES, PATH_IMAGES, TEMPERATURES = 500, 61, (300.0, 600.0, 1000.0)
 @pytest.fixture(scope="module")
 def data() -> dict[str, np.ndarray]:
     return load_malondialdehyde_data()
-
-
-@pytest.fixture(scope="module")
-def trained():
-    return load_malondialdehyde_schnet(train_if_missing=False)
 
 
 def xtb(positions: np.ndarray) -> Atoms:
@@ -168,18 +162,20 @@ def test_split_is_fixed_disjoint_and_has_path_frames_everywhere(
 
 # ------------------------------------------------------------------------ model
 def test_shipped_schnet_reproduces_its_reported_test_errors(
-    trained, data: dict[str, np.ndarray]
+    malondialdehyde_schnet, data: dict[str, np.ndarray]
 ) -> None:
-    metrics = trained.metrics
+    metrics = malondialdehyde_schnet.metrics
     assert metrics["config"]["n_interactions"] >= 3 and metrics["config"]["n_atom_basis"] >= 64
     split = malondialdehyde_split(data)
     assert metrics["split_sizes"] == {name: len(idx) for name, idx in split.items()}
-    errors = evaluate_schnet(trained.model, data, split["test"])
+    errors = evaluate_schnet(malondialdehyde_schnet.model, data, split["test"])
     assert errors["energy_mae_eV"] == pytest.approx(metrics["energy_mae_eV"], rel=1e-3)
     assert errors["force_mae_eV_per_A"] == pytest.approx(metrics["force_mae_eV_per_A"], rel=1e-3)
     assert metrics["energy_mae_eV"] < 0.05 and metrics["force_mae_eV_per_A"] < 0.15
     path = data["kind"] == "path"
-    energies, _ = schnet_predict(trained.model, data["positions"][path], data["numbers"])
+    energies, _ = schnet_predict(
+        malondialdehyde_schnet.model, data["positions"][path], data["numbers"]
+    )
     reference = data["energies"][path]
     barrier = reference.max() - reference.min()
     assert energies.max() - energies.min() == pytest.approx(barrier, rel=0.15)
@@ -197,8 +193,10 @@ def test_shipped_weights_load_with_weights_only() -> None:
     )
 
 
-def test_model_forces_are_minus_the_autograd_gradient(trained, data: dict[str, np.ndarray]) -> None:
-    model = trained.model
+def test_model_forces_are_minus_the_autograd_gradient(
+    malondialdehyde_schnet, data: dict[str, np.ndarray]
+) -> None:
+    model = malondialdehyde_schnet.model
     frames = data["positions"][[5, 900, 1530]]
     positions = torch.tensor(frames, dtype=torch.float32, requires_grad=True)
     inputs = schnet_inputs(positions, data["numbers"])
@@ -210,7 +208,7 @@ def test_model_forces_are_minus_the_autograd_gradient(trained, data: dict[str, n
         model.eval()
     assert torch.allclose(out["forces"].reshape(3, 9, 3).float(), -gradient, atol=1e-5)
     # per-atom contributions before the offset add up to the energy
-    mean = trained.metrics["config"]["mean_energy_per_atom"]
+    mean = malondialdehyde_schnet.metrics["config"]["mean_energy_per_atom"]
     atomic = out[ATOMIC_ENERGIES_KEY].reshape(3, 9).sum(1)
     assert torch.allclose(atomic + 9 * mean, out["energy"], atol=1e-4)
     # and agree with finite differences of the predicted energy
@@ -224,7 +222,7 @@ def test_model_forces_are_minus_the_autograd_gradient(trained, data: dict[str, n
 
 
 def test_inputs_batch_frames_and_molecules_with_a_full_neighbour_list(
-    trained, data: dict[str, np.ndarray]
+    malondialdehyde_schnet, data: dict[str, np.ndarray]
 ) -> None:
     spk = import_schnetpack()
     frames = data["positions"][[0, 1400]]
@@ -245,8 +243,11 @@ def test_inputs_batch_frames_and_molecules_with_a_full_neighbour_list(
         expected |= set(zip((i + 9 * frame).tolist(), (j + 9 * frame).tolist(), strict=True))
     assert pairs == expected and len(pairs) < 2 * 72
     # the same frames one by one, and as a list of molecules, give the same energies
-    together, _ = schnet_predict(trained.model, frames, data["numbers"])
-    alone = [schnet_predict(trained.model, frame, data["numbers"])[0][0] for frame in frames]
+    together, _ = schnet_predict(malondialdehyde_schnet.model, frames, data["numbers"])
+    alone = [
+        schnet_predict(malondialdehyde_schnet.model, frame, data["numbers"])[0][0]
+        for frame in frames
+    ]
     assert np.allclose(together, alone, atol=1e-4)
     listed = schnet_inputs([frames[0], frames[1][:5]], [data["numbers"], data["numbers"][:5]])
     assert listed[spk.properties.n_atoms].tolist() == [9, 5]

@@ -12,28 +12,21 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from symxai.cli import app
 from symxai.domains.molecules import explain_molecule
+from tests.conftest import NITROANILINE, invoke_cli
 
-NITROANILINE = "O=[N+]([O-])c1ccccc1N"
 NITRO = 'smarts"[N+](=O)[O-]"'
-runner = CliRunner()
-
-
-def invoke(*args: str):
-    return runner.invoke(app, [str(a) for a in args])
 
 
 @pytest.mark.parametrize("command", ["query", "search", "report", "domains", "demo"])
 def test_every_command_has_help(command: str) -> None:
-    result = invoke(command, "--help")
+    result = invoke_cli(command, "--help")
     assert result.exit_code == 0 and "Usage" in result.output
 
 
 def test_query_prints_the_api_relevances() -> None:
-    result = invoke("query", NITROANILINE, f"nitro: {NITRO}", "N & O", "N & ~Cl", "--json")
+    result = invoke_cli("query", NITROANILINE, f"nitro: {NITRO}", "N & O", "N & ~Cl", "--json")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     explanation = explain_molecule(NITROANILINE, missing="absent")
@@ -46,7 +39,7 @@ def test_query_prints_the_api_relevances() -> None:
 def test_query_reads_a_data_set_molecule_and_a_query_file(tmp_path: Path) -> None:
     queries = tmp_path / "q.txt"
     queries.write_text(f"# two queries\nnitro: {NITRO}\nNO: N & O  # comment\n")
-    result = invoke("query", "Mutagenicity:3", "--queries", queries)
+    result = invoke_cli("query", "Mutagenicity:3", "--queries", queries)
     assert result.exit_code == 0, result.output
     assert "nitro" in result.stdout and "NO" in result.stdout
 
@@ -54,7 +47,7 @@ def test_query_reads_a_data_set_molecule_and_a_query_file(tmp_path: Path) -> Non
 def test_bad_query_file_line_exits_2_with_line_column_and_caret(tmp_path: Path) -> None:
     queries = tmp_path / "q.txt"
     queries.write_text("nitro: N & O\nbroken: N & | O\n")
-    result = invoke("query", NITROANILINE, "--queries", queries)
+    result = invoke_cli("query", NITROANILINE, "--queries", queries)
     assert result.exit_code == 2
     assert f"{queries}, line 2, column 13" in result.stderr
     line, caret = result.stderr.rstrip("\n").splitlines()[-2:]
@@ -78,14 +71,14 @@ def test_bad_query_file_line_exits_2_with_line_column_and_caret(tmp_path: Path) 
     ],
 )
 def test_bad_input_exits_2_with_a_clear_message(args: tuple[str, ...], message: str) -> None:
-    result = invoke("query", *args)
+    result = invoke_cli("query", *args)
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert "Traceback" not in result.output
 
 
 def test_unknown_option_is_a_usage_error() -> None:
-    result = invoke("query", NITROANILINE, "N", "--bogus")
+    result = invoke_cli("query", NITROANILINE, "N", "--bogus")
     assert result.exit_code == 2 and "No such option" in result.output
 
 
@@ -93,13 +86,13 @@ def test_report_runs_and_resumes_from_a_spec(tmp_path: Path) -> None:
     (tmp_path / "q.txt").write_text(f"nitro: {NITRO}\nNO: N & O\nhalogen: Cl | Br | I\n")
     spec = tmp_path / "spec.toml"
     spec.write_text('queries = "q.txt"\ndata = "Mutagenicity"\noutput = "out"\nlimit = 12\n')
-    first = invoke("report", spec, "--executor", "serial", "--no-progress")
+    first = invoke_cli("report", spec, "--executor", "serial", "--no-progress")
     assert first.exit_code == 0, first.output
     assert "12 inputs x 3 queries" in first.stdout and "12 explained now" in first.stdout
     table = pd.read_csv(tmp_path / "out" / "relevance.csv")
     assert len(table) == 36 and not table.duplicated(["input", "query"]).any()
     assert (tmp_path / "out" / "report.html").is_file()
-    more = invoke("report", spec, "--limit", "20", "--executor", "serial", "--no-progress")
+    more = invoke_cli("report", spec, "--limit", "20", "--executor", "serial", "--no-progress")
     assert more.exit_code == 0, more.output
     assert "8 explained now, 12 already written" in more.stdout
     assert len(pd.read_csv(tmp_path / "out" / "relevance.csv")) == 60
@@ -109,7 +102,7 @@ def test_report_without_spec_and_bad_spec_keys(tmp_path: Path) -> None:
     queries = tmp_path / "q.txt"
     queries.write_text("N & O\n")
     out = tmp_path / "plain"
-    ok = invoke(
+    ok = invoke_cli(
         "report",
         "--queries",
         queries,
@@ -128,14 +121,16 @@ def test_report_without_spec_and_bad_spec_keys(tmp_path: Path) -> None:
     assert len(pd.read_csv(out / "relevance.csv")) == 5
     spec = tmp_path / "bad.toml"
     spec.write_text('queries = "q.txt"\nouptut = "x"\n')
-    bad = invoke("report", spec)
+    bad = invoke_cli("report", spec)
     assert bad.exit_code == 2 and "unknown key 'ouptut'; did you mean 'output'" in bad.stderr
-    missing = invoke("report", tmp_path / "none.toml")
+    missing = invoke_cli("report", tmp_path / "none.toml")
     assert missing.exit_code == 2 and "does not exist" in missing.stderr
 
 
 def test_search_one_molecule_prints_ranked_queries() -> None:
-    result = invoke("search", NITROANILINE, "-a", "N", "-a", "O", "-a", "C", "--top", "5", "--json")
+    result = invoke_cli(
+        "search", NITROANILINE, "-a", "N", "-a", "O", "-a", "C", "--top", "5", "--json"
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     rows = payload["queries"]
@@ -145,7 +140,7 @@ def test_search_one_molecule_prints_ranked_queries() -> None:
 
 
 def test_search_over_a_data_set(tmp_path: Path) -> None:
-    result = invoke(
+    result = invoke_cli(
         "search",
         "--data",
         "Mutagenicity",
@@ -164,7 +159,7 @@ def test_search_over_a_data_set(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "25 inputs" in result.stdout
-    no_atoms = invoke("search", "--data", "Mutagenicity")
+    no_atoms = invoke_cli("search", "--data", "Mutagenicity")
     assert no_atoms.exit_code == 2 and "--atom" in no_atoms.stderr
 
 
@@ -184,6 +179,6 @@ def test_readme_query_example_prints_what_the_readme_shows() -> None:
     block = re.search(r"```sh\n\$ (symxai query [^\n]+)\n(.*?)```", readme, re.S)
     assert block is not None
     command, shown = block[1], block[2]
-    result = invoke(*shlex.split(command)[1:])
+    result = invoke_cli(*shlex.split(command)[1:])
     assert result.exit_code == 0, result.output
     assert result.stdout == shown

@@ -13,19 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from symxai.cli import app
 from symxai.errors import LINE_LIMIT
 from symxai.report.queries import read_query_file
 from symxai.report.spec import load_spec
-
-NITROANILINE = "O=[N+]([O-])c1ccccc1N"
-runner = CliRunner()
-
-
-def invoke(*args: object):
-    return runner.invoke(app, [str(a) for a in args])
+from tests.conftest import NITROANILINE, invoke_cli
 
 
 def assert_clean_error(result, *fragments: str, lines: int = 1) -> str:
@@ -51,8 +43,8 @@ def test_query_file_with_a_byte_order_mark_reads_like_one_without(tmp_path: Path
     assert [q.formula for q in read_query_file(marked)] == [
         q.formula for q in read_query_file(plain)
     ]
-    with_mark = invoke("query", NITROANILINE, "--queries", marked, "--json")
-    without = invoke("query", NITROANILINE, "--queries", plain, "--json")
+    with_mark = invoke_cli("query", NITROANILINE, "--queries", marked, "--json")
+    without = invoke_cli("query", NITROANILINE, "--queries", plain, "--json")
     assert with_mark.exit_code == 0, with_mark.output
     assert with_mark.stdout == without.stdout
 
@@ -66,7 +58,7 @@ def test_lines_of_only_spaces_are_blank(tmp_path: Path) -> None:
 def test_query_file_that_is_not_utf8_is_named_with_line_and_column(tmp_path: Path) -> None:
     queries = tmp_path / "latin1.txt"
     queries.write_bytes("a: N\nb: O & \u00e9\n".encode("latin-1"))
-    result = invoke("query", NITROANILINE, "--queries", queries)
+    result = invoke_cli("query", NITROANILINE, "--queries", queries)
     assert_clean_error(result, str(queries), "not UTF-8", "line 2, column 8", "0xe9")
 
 
@@ -74,14 +66,14 @@ def test_query_file_that_is_a_directory_or_a_device(tmp_path: Path) -> None:
     folder = tmp_path / "queries"
     folder.mkdir()
     assert_clean_error(
-        invoke("query", NITROANILINE, "--queries", folder), str(folder), "is a directory"
+        invoke_cli("query", NITROANILINE, "--queries", folder), str(folder), "is a directory"
     )
     assert_clean_error(
-        invoke("query", NITROANILINE, "--queries", "/dev/null"), "/dev/null", "is a device"
+        invoke_cli("query", NITROANILINE, "--queries", "/dev/null"), "/dev/null", "is a device"
     )
     missing = tmp_path / "none.txt"
     assert_clean_error(
-        invoke("query", NITROANILINE, "--queries", missing), str(missing), "does not exist"
+        invoke_cli("query", NITROANILINE, "--queries", missing), str(missing), "does not exist"
     )
 
 
@@ -99,17 +91,17 @@ def test_toml_and_yaml_specs_with_a_byte_order_mark(tmp_path: Path) -> None:
 def test_spec_that_is_a_directory_a_device_or_not_utf8(tmp_path: Path) -> None:
     folder = tmp_path / "spec.toml"
     folder.mkdir()
-    assert_clean_error(invoke("report", folder), str(folder), "is a directory")
-    assert_clean_error(invoke("report", "/dev/null"), "/dev/null", "is a device")
+    assert_clean_error(invoke_cli("report", folder), str(folder), "is a directory")
+    assert_clean_error(invoke_cli("report", "/dev/null"), "/dev/null", "is a device")
     latin = tmp_path / "latin.toml"
     latin.write_bytes('title = "caf\u00e9"\n'.encode("latin-1"))
-    assert_clean_error(invoke("report", latin), str(latin), "not UTF-8", "line 1, column 13")
+    assert_clean_error(invoke_cli("report", latin), str(latin), "not UTF-8", "line 1, column 13")
 
 
 # --------------------------------------------------------------------- targets (item 10)
 @pytest.mark.parametrize("target", ["1,2,3", "1,", "x,0"])
 def test_malformed_target_is_named(target: str) -> None:
-    result = invoke("query", NITROANILINE, "N", "--target", target)
+    result = invoke_cli("query", NITROANILINE, "N", "--target", target)
     assert_clean_error(result, f"unknown target {target!r}")
 
 
@@ -119,7 +111,7 @@ def test_target_out_of_range_is_one_clear_error(command: str, target: str) -> No
     """The shipped GIN has 2 outputs: an index past them is named before any input is
     explained, not an IndexError from inside the backend."""
     query = ["N"] if command == "query" else ["--atom", "N"]
-    result = invoke(command, NITROANILINE, *query, "--target", target)
+    result = invoke_cli(command, NITROANILINE, *query, "--target", target)
     assert_clean_error(result, "out of range", "2 outputs")
 
 
@@ -135,7 +127,7 @@ def _bounded_caret_error(result, column: int) -> None:
 def test_a_25000_character_query_is_cut_around_the_caret() -> None:
     atoms = " | ".join(["N"] * 6250)
     query = f"{atoms} & & O"
-    result = invoke("query", NITROANILINE, query)
+    result = invoke_cli("query", NITROANILINE, query)
     line, caret = _bounded_caret_error(result, len(atoms) + 4)
     assert line[caret.index("^")] == "&" and line.endswith("N & & O")
 
@@ -144,7 +136,7 @@ def test_a_long_query_file_line_is_cut_around_the_caret(tmp_path: Path) -> None:
     middle = " & ".join(["C"] * 3000)
     queries = tmp_path / "q.txt"
     queries.write_text(f"ok: N\nlong: {middle} ) & {middle}\n")
-    result = invoke("query", NITROANILINE, "--queries", queries)
+    result = invoke_cli("query", NITROANILINE, "--queries", queries)
     column = len("long: ") + len(middle) + 2
     line, caret = _bounded_caret_error(result, column)
     assert f"{queries}, line 2" in result.stderr
@@ -152,7 +144,7 @@ def test_a_long_query_file_line_is_cut_around_the_caret(tmp_path: Path) -> None:
 
 
 def test_a_long_unknown_atom_is_shortened_in_the_message() -> None:
-    result = invoke("query", NITROANILINE, "Q" * 25_000, "--strict")
+    result = invoke_cli("query", NITROANILINE, "Q" * 25_000, "--strict")
     stderr = assert_clean_error(result, "not an element symbol", lines=3)
     assert all(len(line) <= 2 * LINE_LIMIT for line in stderr.splitlines())
 

@@ -9,16 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from symxai.cli import app
-
-NITROANILINE = "O=[N+]([O-])c1ccccc1N"
-runner = CliRunner()
-
-
-def invoke(*args: str | Path):
-    return runner.invoke(app, [str(a) for a in args])
+from tests.conftest import NITROANILINE, invoke_cli
 
 
 def assert_one_line_error(result, *fragments: str) -> None:
@@ -42,20 +34,20 @@ def assert_one_line_error(result, *fragments: str) -> None:
     ],
 )
 def test_bad_options_exit_2_with_one_line(args: list[str], message: str) -> None:
-    assert_one_line_error(invoke("search", *args, "-a", "N", "-a", "O"), message)
+    assert_one_line_error(invoke_cli("search", *args, "-a", "N", "-a", "O"), message)
 
 
 def test_an_unknown_group_is_an_error_listing_the_groups_of_the_input() -> None:
-    result = invoke("search", NITROANILINE, "-a", "N", "-a", "O", "-g", "ring")
+    result = invoke_cli("search", NITROANILINE, "-a", "N", "-a", "O", "-g", "ring")
     assert_one_line_error(result, "search group ring", "groups that exist here: O, N, C, H")
-    absent = invoke("search", NITROANILINE, "-a", "N", "-g", "Cl")
+    absent = invoke_cli("search", NITROANILINE, "-a", "N", "-g", "Cl")
     assert_one_line_error(absent, "search group Cl", "O, N, C, H")
 
 
 def test_a_group_absent_from_every_data_set_input_is_an_error(tmp_path: Path) -> None:
     data = tmp_path / "molecules.csv"
     data.write_text("smiles\nO=[N+]([O-])c1ccccc1N\nCCO\n", encoding="utf-8")
-    result = invoke("search", "--data", data, "-a", "N", "-a", "Cl", "-g", "Cl", "--top", "2")
+    result = invoke_cli("search", "--data", data, "-a", "N", "-a", "Cl", "-g", "Cl", "--top", "2")
     assert_one_line_error(result, "search group Cl matches nothing", "exist there: N")
 
 
@@ -65,11 +57,11 @@ def test_failing_inputs_of_a_data_set_are_skipped_and_listed(tmp_path: Path) -> 
         "id,smiles\nnitro,O=[N+]([O-])c1ccccc1N\nbroken,C1CC(\nethanol,CCO\n", encoding="utf-8"
     )
     args = ["search", "--data", data, "-a", "N", "-a", "O", "--max-literals", "2", "--top", "3"]
-    text = invoke(*args)
+    text = invoke_cli(*args)
     assert text.exit_code == 0, text.output
     assert "3 inputs (2 searched)" in text.stdout
     assert "1 input failed: broken (MoleculeError: invalid SMILES 'C1CC('" in text.stdout
-    payload = json.loads(invoke(*args, "--json").stdout)
+    payload = json.loads(invoke_cli(*args, "--json").stdout)
     assert payload["inputs"] == 2 and len(payload["queries"]) == 3
     assert [f["input"] for f in payload["failed"]] == ["broken"]
     assert "C1CC(" in payload["failed"][0]["error"]
@@ -78,21 +70,21 @@ def test_failing_inputs_of_a_data_set_are_skipped_and_listed(tmp_path: Path) -> 
 def test_a_data_set_whose_inputs_all_fail_is_an_error(tmp_path: Path) -> None:
     data = tmp_path / "broken.csv"
     data.write_text("id,smiles\nfirst,C1CC(\nsecond,XYZ\n", encoding="utf-8")
-    result = invoke("search", "--data", data, "-a", "N", "--top", "2")
+    result = invoke_cli("search", "--data", data, "-a", "N", "--top", "2")
     assert_one_line_error(result, "all 2 inputs failed", "first")
 
 
 @pytest.mark.parametrize("sign", ["positive", "negative", "abs"])
 def test_the_sign_ranks_the_scores_and_is_shown(sign: str) -> None:
     args = ["search", NITROANILINE, "-a", "N", "-a", "O", "-a", "C", "--top", "6"]
-    payload = json.loads(invoke(*args, "--sign", sign, "--json").stdout)
+    payload = json.loads(invoke_cli(*args, "--sign", sign, "--json").stdout)
     assert payload["sign"] == sign
     scores = [row["score"] for row in payload["queries"]]
     key = {"positive": scores, "negative": [-s for s in scores]}.get(sign, [abs(s) for s in scores])
     assert key == sorted(key, reverse=True)
     if sign == "negative":
         assert scores[0] < 0
-    text = invoke(*args, "--sign", sign)
+    text = invoke_cli(*args, "--sign", sign)
     assert text.exit_code == 0, text.output
     header, columns = text.stdout.splitlines()[:2]
     assert "ranked by" in header and "sign" in columns.split()

@@ -124,13 +124,6 @@ def test_explanation_shapley_without_exact_dividends_uses_the_cheaper_route() ->
     assert singletons.sum() == pytest.approx(explanation.value() - explanation.value([]))
 
 
-@pytest.fixture(scope="module")
-def gin():
-    from symxai.domains.molecules import load_mutagenicity_gin
-
-    return load_mutagenicity_gin().model
-
-
 def test_molecule_shapley_on_walk_dividends_equals_the_closed_form(gin) -> None:
     from symxai.domains.molecules import explain_molecule
 

@@ -103,6 +103,7 @@ def test_perturbation_example_numbers_are_consistent(tmp_path: Path) -> None:
     assert "prediction (mutagen - nonmutagen logit)" in result.stdout
 
 
+@pytest.mark.slow  # tests/test_explain_face.py runs both backends on the same shipped ViT
 def test_face_regions_example_writes_both_heatmaps(tmp_path: Path) -> None:
     result = run_example("face_regions.py", tmp_path)
     for backend in ("lrp", "perturbation"):

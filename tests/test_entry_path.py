@@ -83,13 +83,6 @@ def _same_numbers(generic, domain, seed: int = 0) -> None:
     np.testing.assert_array_equal(generic.set_function(masks), domain.set_function(masks))
 
 
-@pytest.fixture(scope="module")
-def gin():
-    from symxai.domains.molecules import load_mutagenicity_gin
-
-    return load_mutagenicity_gin(train_if_missing=False).model
-
-
 def test_molecule_explain_equals_explain_molecule(gin) -> None:
     from symxai.domains.molecules import explain_molecule, molecule_from_smiles
 
@@ -114,26 +107,25 @@ def test_sentence_explain_equals_explain_sentence() -> None:
     assert list(generic.space.texts) == list(domain.space.texts) == text.split()
 
 
-def test_face_explain_equals_explain_face() -> None:
-    from symxai.domains.vision import FaceImage, explain_face, faces_dataset, load_faces_vit
+def test_face_explain_equals_explain_face(face_vit) -> None:
+    from symxai.domains.vision import FaceImage, explain_face, faces_dataset
 
     data = faces_dataset()
     image = data.images[data.test[0]]
     domain = explain_face(image)
-    generic = symxai.explain(load_faces_vit(train_if_missing=False).model, FaceImage(image))
+    generic = symxai.explain(face_vit.model, FaceImage(image))
     assert generic.backend == "transformer-lrp"
     _same_numbers(generic, domain, seed=2)
     assert generic.relevance("eyes & ~mouth") == domain.relevance("eyes & ~mouth")
 
 
-def test_structure_explain_equals_explain_structure() -> None:
+def test_structure_explain_equals_explain_structure(schnet) -> None:
     from symxai.data.malondialdehyde import malondialdehyde
     from symxai.domains.structures import explain_structure
-    from symxai.training.schnet import load_malondialdehyde_schnet
 
     atoms = malondialdehyde()
     domain = explain_structure(atoms)
-    generic = symxai.explain(load_malondialdehyde_schnet().model, atoms)
+    generic = symxai.explain(schnet, atoms)
     assert generic.backend == "schnet-lrp"
     _same_numbers(generic, domain, seed=3)
     assert list(generic.space.names[:6]) == ["C0", "C1", "C2", "O3", "O4", "H5"]
@@ -141,7 +133,7 @@ def test_structure_explain_equals_explain_structure() -> None:
 
 
 # ------------------------------------------------------------------ auto's choice
-def test_auto_picks_each_lrp_backend_and_falls_back_to_perturbation(gin) -> None:
+def test_auto_picks_each_lrp_backend_and_falls_back_to_perturbation(gin, schnet) -> None:
     """``auto`` returns the LRP backend for a PyG, a Hugging Face (BERT and ViT) and a
     schnetpack model, perturbation for a plain module, and says so in ``.backend``."""
     from symxai.backends.gnn_lrp import GNNLRPBackend
@@ -151,7 +143,6 @@ def test_auto_picks_each_lrp_backend_and_falls_back_to_perturbation(gin) -> None
     from symxai.domains.molecules import molecule_from_smiles
     from symxai.domains.text import load_tokenizer, tiny_bert
     from symxai.domains.vision import faces_vit
-    from symxai.training.schnet import load_malondialdehyde_schnet
 
     graph = molecule_from_smiles("c1ccccc1O").to_data()
     encoded = dict(load_tokenizer()("not good", return_tensors="pt"))
@@ -160,7 +151,7 @@ def test_auto_picks_each_lrp_backend_and_falls_back_to_perturbation(gin) -> None
         (gin, graph, "gnn-lrp", GNNLRPBackend),
         (tiny_bert(seed=0), encoded, "transformer-lrp", TransformerLRPBackend),
         (faces_vit(), pixels, "transformer-lrp", TransformerLRPBackend),
-        (load_malondialdehyde_schnet().model, malondialdehyde(), "schnet-lrp", SchNetLRPBackend),
+        (schnet, malondialdehyde(), "schnet-lrp", SchNetLRPBackend),
         (torch.nn.Linear(4, 1), torch.ones(4), "perturbation", PerturbationBackend),
     ]
     for model, inputs, name, kind in cases:

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from symxai import UnknownAtomError
-from symxai.domains.text import explain_sentence, load_tokenizer, tiny_bert
+from symxai.domains.text import explain_sentence, tiny_bert
 
 SENTENCE = "schwarzenegger is not good , and not great either"
 
@@ -17,8 +17,8 @@ def model():
     return tiny_bert(seed=3)
 
 
-def test_lrp_words_are_features_and_relevance_is_conserved(model) -> None:
-    explanation = explain_sentence(SENTENCE, model, load_tokenizer())
+def test_lrp_words_are_features_and_relevance_is_conserved(model, tokenizer) -> None:
+    explanation = explain_sentence(SENTENCE, model, tokenizer)
     backend = explanation.source
     groups = explanation.metadata["token_groups"]
     assert explanation.space.texts[0] == "schwarzenegger" and len(groups[0]) > 1
@@ -37,8 +37,7 @@ def test_lrp_words_are_features_and_relevance_is_conserved(model) -> None:
     }
 
 
-def test_perturbation_backends_are_model_outputs(model) -> None:
-    tokenizer = load_tokenizer()
+def test_perturbation_backends_are_model_outputs(model, tokenizer) -> None:
     encoded = tokenizer(SENTENCE, return_tensors="pt")
     for mode in ("mask", "remove"):
         explanation = explain_sentence(
@@ -55,8 +54,8 @@ def test_perturbation_backends_are_model_outputs(model) -> None:
         assert explanation.value([]) == pytest.approx(float(logits[1] - logits[0]), abs=1e-5)
 
 
-def test_absent_words_are_errors_with_suggestions_unless_absent_is_asked(model) -> None:
-    explanation = explain_sentence(SENTENCE, model, load_tokenizer())
+def test_absent_words_are_errors_with_suggestions_unless_absent_is_asked(model, tokenizer) -> None:
+    explanation = explain_sentence(SENTENCE, model, tokenizer)
     with pytest.raises(UnknownAtomError) as info:
         explanation.relevance('"not" & "grate"')
     assert "great" in info.value.suggestions and info.value.column == 9

@@ -13,23 +13,16 @@ import torch
 from torch_geometric.data import Data
 from torch_geometric.nn import GATConv, GCNConv, global_mean_pool
 from torch_geometric.utils import subgraph
-from typer.testing import CliRunner
 
 import symxai
 from symxai.backends.graph_perturbation import GraphPerturbationBackend
 from symxai.backends.perturbation import select_target
-from symxai.cli import app
-from symxai.domains.molecules import explain_molecule, load_mutagenicity_gin, molecule_from_smiles
+from symxai.domains.molecules import explain_molecule, molecule_from_smiles
 from symxai.report.runner import run_report
 from symxai.report.spec import SpecError, spec_from_mapping
+from tests.conftest import NITROANILINE, invoke_cli
 
-NITROANILINE = "O=[N+]([O-])c1ccccc1N"
 TARGET = (0, 1)
-
-
-@pytest.fixture(scope="module")
-def gin() -> torch.nn.Module:
-    return load_mutagenicity_gin().model
 
 
 @pytest.fixture(scope="module")
@@ -217,15 +210,12 @@ def test_bad_options_are_clear_errors(gin, molecule) -> None:
 
 
 # --------------------------------------------------------------------- CLI and report
-runner = CliRunner()
-
-
 @pytest.mark.parametrize("perturbation", [None, "baseline"])
 def test_cli_query_with_the_perturbation_backend_equals_the_api(gin, perturbation) -> None:
     args = ["query", NITROANILINE, "N & O", "N & ~Cl", "--backend", "perturbation", "--json"]
     if perturbation:
         args += ["--perturbation", perturbation]
-    result = runner.invoke(app, args)
+    result = invoke_cli(*args)
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     chosen = perturbation or "remove"
@@ -236,13 +226,13 @@ def test_cli_query_with_the_perturbation_backend_equals_the_api(gin, perturbatio
     assert [row["relevance"] for row in payload["relevance"]] == pytest.approx(expected, rel=1e-6)
     assert payload["prediction"] == pytest.approx(explanation.prediction)
     assert payload["backend"] == "perturbation" and payload["perturbation"] == chosen
-    text = runner.invoke(app, [arg for arg in args if arg != "--json"])
+    text = invoke_cli(*[arg for arg in args if arg != "--json"])
     assert text.exit_code == 0 and f"(harsanyi relevance, perturbation: {chosen})" in text.stdout
 
 
 def test_cli_rejects_a_bad_perturbation_in_one_line() -> None:
-    result = runner.invoke(
-        app, ["query", NITROANILINE, "N", "--backend", "perturbation", "--perturbation", "zap"]
+    result = invoke_cli(
+        "query", NITROANILINE, "N", "--backend", "perturbation", "--perturbation", "zap"
     )
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
@@ -278,13 +268,6 @@ def test_report_with_the_perturbation_backend_on_a_smiles_file(tmp_path: Path, g
 
 
 # ------------------------------------------------------------------ 3-D structures
-@pytest.fixture(scope="module")
-def schnet():
-    from symxai.training.schnet import load_malondialdehyde_schnet
-
-    return load_malondialdehyde_schnet().model
-
-
 def energy_loop(model, atoms, masks: np.ndarray) -> np.ndarray:
     """The stock model's energy (no offsets) on the smaller ``ase.Atoms`` of every
     non-empty coalition, one structure per call; the empty structure's energy is 0."""

@@ -14,7 +14,6 @@ from symxai.domains.molecules import (
     MoleculeError,
     explain_molecule,
     load_molecules,
-    load_mutagenicity_gin,
 )
 from symxai.training.mutagenicity import _accuracy, train_mutagenicity_gin
 
@@ -22,21 +21,16 @@ NITROBENZENE = "O=[N+]([O-])c1ccccc1"
 NITRO = 'smarts"[N+](=O)[O-]"'
 
 
-@pytest.fixture(scope="module")
-def trained():
-    return load_mutagenicity_gin(train_if_missing=False)
-
-
-def test_shipped_model_reproduces_its_reported_accuracy(trained) -> None:
+def test_shipped_model_reproduces_its_reported_accuracy(mutagenicity_gin) -> None:
     data = [m.to_data() for m in load_molecules("Mutagenicity")]
     test = [data[i] for i in mutagenicity_split(len(data))["test"]]
-    accuracy = _accuracy(trained.model, test)
-    assert accuracy == pytest.approx(trained.metrics["test_accuracy"])
+    accuracy = _accuracy(mutagenicity_gin.model, test)
+    assert accuracy == pytest.approx(mutagenicity_gin.metrics["test_accuracy"])
     assert accuracy >= 0.75
 
 
-def test_nitrobenzene_explanation_identities(trained) -> None:
-    explanation = explain_molecule(NITROBENZENE, trained.model)
+def test_nitrobenzene_explanation_identities(mutagenicity_gin) -> None:
+    explanation = explain_molecule(NITROBENZENE, mutagenicity_gin.model)
     backend = explanation.source
     everything = explanation.value()
     assert everything + backend.bias_absorption() == pytest.approx(explanation.prediction)
@@ -55,28 +49,28 @@ def test_nitrobenzene_explanation_identities(trained) -> None:
     assert explanation.relevance("N & O") == pytest.approx(expected, abs=1e-6)
 
 
-def test_explain_accepts_molecules_through_the_registry(trained) -> None:
+def test_explain_accepts_molecules_through_the_registry(mutagenicity_gin) -> None:
     molecule = load_molecules("Mutagenicity")[10]
-    direct = explain_molecule(molecule, trained.model)
-    generic = symxai.explain(trained.model, molecule, target=(0, 1), rules=DEFAULT_RULES)
+    direct = explain_molecule(molecule, mutagenicity_gin.model)
+    generic = symxai.explain(mutagenicity_gin.model, molecule, target=(0, 1), rules=DEFAULT_RULES)
     assert generic.metadata["backend"] == "gnn-lrp"
     assert generic.space.names == direct.space.names
     for query in [NITRO, "N & O", "C & ~H"]:
         assert generic.relevance(query) == pytest.approx(direct.relevance(query))
 
 
-def test_molecule_errors_are_clear(trained) -> None:
+def test_molecule_errors_are_clear(mutagenicity_gin) -> None:
     with pytest.raises(MoleculeError, match="C1CC"):
-        explain_molecule("C1CC", trained.model)
+        explain_molecule("C1CC", mutagenicity_gin.model)
     with pytest.raises(MoleculeError):
-        explain_molecule("", trained.model)
-    explanation = explain_molecule(NITROBENZENE, trained.model)
+        explain_molecule("", mutagenicity_gin.model)
+    explanation = explain_molecule(NITROBENZENE, mutagenicity_gin.model)
     with pytest.raises(UnknownAtomError) as info:
         explanation.relevance("N1 & O9")
     assert info.value.column == 6 and {"O0", "O2"} & set(info.value.suggestions)
     # A 30-atom molecule: exact dividends come from its relevant walks ...
     molecule = next(m for m in load_molecules("Mutagenicity") if m.num_atoms == 30)
-    large = explain_molecule(molecule, trained.model)
+    large = explain_molecule(molecule, mutagenicity_gin.model)
     exact = large.dividends()
     assert exact.complete
     backend = large.source

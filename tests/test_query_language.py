@@ -371,7 +371,7 @@ def test_canonical_text(query: Query, canonical: str) -> None:
     assert parse_query(canonical) == query
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(queries)
 def test_round_trip(q: Query) -> None:
     canonical = str(q)

@@ -17,7 +17,6 @@ from symxai.domains.molecules import (
     DEFAULT_RULES,
     explain_molecule,
     load_molecules,
-    load_mutagenicity_gin,
     molecule_from_smiles,
     molecule_relevances,
 )
@@ -42,11 +41,6 @@ N & O
 halogen: Cl | Br | I
 nitrile: smarts"C#N" | #0
 """
-
-
-@pytest.fixture(scope="module")
-def model():
-    return load_mutagenicity_gin().model
 
 
 def spec_for(tmp_path: Path, **changes) -> ReportSpec:
@@ -141,34 +135,34 @@ def test_bad_specs_name_the_key(tmp_path: Path, body: str, message: str) -> None
 
 
 # ----------------------------------------------------------- batched molecules
-def test_many_graphs_in_one_pass_equal_one_backend_per_graph(model) -> None:
+def test_many_graphs_in_one_pass_equal_one_backend_per_graph(gin) -> None:
     molecules = load_molecules("Mutagenicity")[:12]
     rng = np.random.default_rng(0)
     graphs = [m.to_data() for m in molecules]
     masks = [rng.random((int(rng.integers(1, 9)), m.num_atoms)) < 0.6 for m in molecules]
     many = subgraph_relevance_many(
-        model, graphs, masks, target=(0, 1), rules=DEFAULT_RULES, max_nodes=700
+        gin, graphs, masks, target=(0, 1), rules=DEFAULT_RULES, max_nodes=700
     )
     for graph, mask, values in zip(graphs, masks, many, strict=True):
-        backend = GNNLRPBackend(model, graph, target=(0, 1), rules=DEFAULT_RULES)
+        backend = GNNLRPBackend(gin, graph, target=(0, 1), rules=DEFAULT_RULES)
         np.testing.assert_allclose(values, backend(mask), rtol=1e-5, atol=1e-6)
 
 
-def test_molecule_relevances_equal_single_explanations(model) -> None:
+def test_molecule_relevances_equal_single_explanations(gin) -> None:
     extra = molecule_from_smiles("O=[N+]([O-])c1ccccc1Cl")
     molecules = [*load_molecules("Mutagenicity")[:15], extra]
     queries = [q.query for q in parse_query_lines(QUERY_TEXT)]
-    batch = molecule_relevances(molecules, queries, model)
+    batch = molecule_relevances(molecules, queries, gin)
     assert not batch.errors
     for row, molecule in enumerate(molecules):
-        explanation = explain_molecule(molecule, model, missing="absent")
+        explanation = explain_molecule(molecule, gin, missing="absent")
         expected = explanation.relevances(queries).to_numpy()
         np.testing.assert_allclose(batch.relevance[row], expected, rtol=1e-5, atol=1e-6)
         assert batch.prediction[row] == pytest.approx(explanation.prediction, rel=1e-5)
 
 
 # ---------------------------------------------------------------------- runner
-def test_report_rows_match_the_api_and_tables_agree(tmp_path: Path, model) -> None:
+def test_report_rows_match_the_api_and_tables_agree(tmp_path: Path, gin) -> None:
     spec = spec_for(tmp_path, limit=12, chunk_size=5)
     result = run_report(spec, executor="serial", progress=False)
     table = result.table
@@ -176,7 +170,7 @@ def test_report_rows_match_the_api_and_tables_agree(tmp_path: Path, model) -> No
     assert len(table) == 12 * len(spec.queries) and not table.duplicated(["input", "query"]).any()
     molecules = load_molecules("Mutagenicity")
     for input_id in ("0", "7", "11"):
-        explanation = explain_molecule(molecules[int(input_id)], model, missing="absent")
+        explanation = explain_molecule(molecules[int(input_id)], gin, missing="absent")
         expected = explanation.relevances([q.query for q in spec.queries]).to_numpy()
         rows = table[table["input"] == input_id]
         np.testing.assert_allclose(rows["relevance"], expected, rtol=1e-5, atol=1e-6)
@@ -251,10 +245,19 @@ def test_local_processes_give_the_serial_table(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(serial.table, pooled.table, rtol=1e-6)
 
 
-def test_dask_local_cluster_gives_the_serial_table(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "start_method",
+    # Forked workers inherit the imported libraries (about 3 s); spawned ones import
+    # torch, RDKit and symxai afresh, as on a remote cluster (about 45 s).
+    ["fork", pytest.param("spawn", marks=pytest.mark.slow)],
+)
+def test_dask_local_cluster_gives_the_serial_table(tmp_path: Path, start_method: str) -> None:
     distributed = pytest.importorskip("distributed")
+    import dask
+
     serial = run_report(spec_for(tmp_path / "a", limit=24, chunk_size=6), executor="serial")
     with (
+        dask.config.set({"distributed.worker.multiprocessing-method": start_method}),
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,

@@ -12,7 +12,6 @@ from symxai.domains.text import (
     POSITIVE_WORDS,
     TrainedText,
     load_sentiment_classifier,
-    load_tokenizer,
     minilm_path,
     negation_sentences,
     predict_logits,
@@ -24,11 +23,6 @@ from symxai.domains.text import (
 )
 from symxai.models.minilm import minilm_classifier
 from symxai.training.sentiment import save_trained, train_sentiment_classifier
-
-
-@pytest.fixture(scope="module")
-def tokenizer():
-    return load_tokenizer()
 
 
 def pre_tokenizer_words(tokenizer, sentence: str) -> list[str]:

@@ -16,19 +16,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
-from typer.testing import CliRunner
 
-from symxai.cli import app
 from symxai.domains.colours import colour_scale, relevance_colour
 from symxai.errors import LINE_LIMIT, caret_block
+from tests.conftest import NITROANILINE, invoke_cli
 
 ROOT = Path(__file__).resolve().parent.parent
-NITROANILINE = "O=[N+]([O-])c1ccccc1N"
-runner = CliRunner()
-
-
-def invoke(*args: object):
-    return runner.invoke(app, [str(a) for a in args])
 
 
 # --------------------------------------------------------------------- --target 1,0 (item 10)
@@ -41,19 +34,19 @@ def reversed_explanation():
 
 def test_query_with_a_logit_difference_target_equals_the_api(reversed_explanation) -> None:
     queries = ["N & O", "N", 'smarts"[N+](=O)[O-]"']
-    result = invoke("query", NITROANILINE, *queries, "--target", "1,0", "--json")
+    result = invoke_cli("query", NITROANILINE, *queries, "--target", "1,0", "--json")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     expected = reversed_explanation.relevances(queries).to_numpy()
     assert [row["relevance"] for row in payload["relevance"]] == pytest.approx(expected, rel=1e-6)
     assert payload["prediction"] == pytest.approx(reversed_explanation.prediction)
-    default = json.loads(invoke("query", NITROANILINE, *queries, "--json").stdout)
+    default = json.loads(invoke_cli("query", NITROANILINE, *queries, "--json").stdout)
     # f_1 - f_0 = -(f_0 - f_1), and the relevance is linear in the explained output.
     assert payload["prediction"] == pytest.approx(-default["prediction"])
 
 
 def test_search_with_a_logit_difference_target_equals_the_api(reversed_explanation) -> None:
-    result = invoke(
+    result = invoke_cli(
         "search", NITROANILINE, "-a", "N", "-a", "O", "--target", " 1 , 0 ", "--top", "4", "--json"
     )
     assert result.exit_code == 0, result.output
@@ -70,7 +63,7 @@ def test_report_with_a_logit_difference_target_equals_the_api(tmp_path: Path) ->
     smiles = [NITROANILINE, "Clc1ccccc1N"]
     (tmp_path / "molecules.smi").write_text("\n".join(smiles) + "\n")
     (tmp_path / "q.txt").write_text("NO: N & O\nN: N\n")
-    result = invoke(
+    result = invoke_cli(
         "report",
         "--queries",
         tmp_path / "q.txt",

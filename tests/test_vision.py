@@ -36,11 +36,6 @@ def data():
     return faces_dataset()
 
 
-@pytest.fixture(scope="module")
-def trained():
-    return load_faces_vit(train_if_missing=False)
-
-
 def test_dataset_shapes_labels_and_stratified_split(data) -> None:
     assert data.images.shape == (200, 1, 25, 25)
     assert data.images.dtype == torch.float32
@@ -74,22 +69,22 @@ def test_pixel_values_and_augmentation(data) -> None:
     assert not torch.equal(augmented, data.images[:16])
 
 
-def test_shipped_model_reproduces_its_reported_accuracy(data, trained) -> None:
+def test_shipped_model_reproduces_its_reported_accuracy(data, face_vit) -> None:
     weights = Path(str(find_weights(WEIGHTS_NAME)[0]))
     assert weights.parent.name == "models" and weights.parent.parent.name == "data"
     state = torch.load(weights, weights_only=True)
-    assert set(state) == set(trained.model.state_dict())
-    assert trained.model.config._attn_implementation == "eager"
+    assert set(state) == set(face_vit.model.state_dict())
+    assert face_vit.model.config._attn_implementation == "eager"
     test = torch.as_tensor(data.test)
-    recomputed = accuracy(trained.model, data.pixel_values(data.test), data.labels[test])
-    assert recomputed == pytest.approx(trained.metrics["test_accuracy"], abs=1e-6)
+    recomputed = accuracy(face_vit.model, data.pixel_values(data.test), data.labels[test])
+    assert recomputed == pytest.approx(face_vit.metrics["test_accuracy"], abs=1e-6)
     assert recomputed >= 0.85
-    assert trained.metrics["config"] == VIT_CONFIG
+    assert face_vit.metrics["config"] == VIT_CONFIG
 
 
-def test_vit_forward_has_cls_plus_25_patch_tokens(data, trained) -> None:
+def test_vit_forward_has_cls_plus_25_patch_tokens(data, face_vit) -> None:
     with torch.no_grad():
-        output = trained.model(
+        output = face_vit.model(
             pixel_values=data.pixel_values([0]), output_hidden_states=True, output_attentions=True
         )
     assert output.logits.shape == (1, 2)
@@ -150,15 +145,15 @@ def test_heatmap_files_and_argument_checks(tmp_path: Path, data) -> None:
         patch_heatmap(np.full(25, np.nan), data.images[0], tmp_path / "nan.png")
 
 
-def test_loading_falls_back_to_the_cache(tmp_path: Path, monkeypatch, trained) -> None:
+def test_loading_falls_back_to_the_cache(tmp_path: Path, monkeypatch, face_vit) -> None:
     monkeypatch.setenv("SYMXAI_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr("symxai.training.faces.WEIGHTS_NAME", "faces_vit_not_shipped")
     with pytest.raises(FileNotFoundError, match="train_faces_vit"):
         load_faces_vit(train_if_missing=False)
-    weights = save_trained(trained, tmp_path / "cache" / "models")
-    assert json.loads(weights.with_suffix(".json").read_text()) == trained.metrics
+    weights = save_trained(face_vit, tmp_path / "cache" / "models")
+    assert json.loads(weights.with_suffix(".json").read_text()) == face_vit.metrics
     loaded = load_faces_vit(train_if_missing=False)
-    for key, value in trained.model.state_dict().items():
+    for key, value in face_vit.model.state_dict().items():
         assert torch.equal(loaded.model.state_dict()[key], value)
 
 

@@ -9,13 +9,15 @@ propagation"; Achtibat et al., ICML 2024, AttnLRP):
   linear map ``y = (x - mean(x)) / [sigma]_det * w + b`` (the centring stays linear);
 * attention: ``attention="constant"`` (default) treats the softmax output as a constant,
   so relevance flows through the values only (Ali et al.); ``attention="attnlrp"`` keeps
-  the softmax gradient (AttnLRP's softmax rule, which is Input x Gradient) and splits
-  the relevance of the two attention products ``Q K^T`` and ``A V`` equally between
-  their operands (AttnLRP's uniform rule for bilinear products, half the gradient each);
+  the softmax gradient (AttnLRP's softmax rule, which is Input x Gradient:
+  ``R(x_ij) = x_ij (R(A_ij) - A_ij sum_k R(A_ik))``, a Taylor decomposition with a bias
+  term, Prop. 3.1 of the paper) and splits the relevance of the two attention products
+  ``Q K^T`` and ``A V`` equally between their operands (AttnLRP's uniform rule for
+  bilinear products, half the gradient each);
 * element-wise activations (GELU, tanh, SiLU): the identity rule ``R_in = R_out``, i.e.
   the gradient ``g * f(x) / x``.
 
-Token-set relevance uses the masking trick of :mod:`symxai.backends.gnn_lrp` on the
+Token-set relevance uses the masking step of :mod:`symxai.backends.lrp.masking` on the
 token states after the embeddings and after every encoder layer:
 ``h = m h + (1 - m) [h]_det``, so relevance flows only through the tokens of ``S`` (and
 through the always-on special tokens such as ``[CLS]``/``[SEP]``), and
@@ -26,7 +28,10 @@ through the always-on special tokens such as ``[CLS]``/``[SEP]``), and
 with ``e_t`` the embedding output of token ``t``. Many subsets run as one batch of
 ``B`` copies of the input. ``v(all) = f(x)`` minus what biases (linear layers, LayerNorm)
 and the part of the embedding-LayerNorm absorb; with zero biases it is exact
-(``TransformerLRPBackend.bias_absorption``).
+(``TransformerLRPBackend.bias_absorption``) for ``attention="constant"``. Under
+``attention="attnlrp"`` the softmax's bias term absorbs relevance as well, so with zero
+biases ``v(all) = f(x) - sum R(A) + sum R(x)`` over the softmax inputs ``x`` and outputs
+``A`` of every head.
 """
 
 from __future__ import annotations
