@@ -3,21 +3,68 @@
 ``explain(model, inputs, backend=...)`` builds the backend, wraps its batched set
 function and pairs it with a feature space. Backends are registered in
 :mod:`symxai.backends`; domains reach them through this call, handing over their
-prepared inputs (:class:`~symxai.backends.DomainInput`: a molecule, a sentence, a face)
-whose feature space and default options (target, rules, token groups) then apply.
+prepared inputs (:class:`DomainInput`: a molecule, a sentence, a face) whose feature
+space and default options (target, rules, token groups) then apply. Backends return
+plain data (feature names, walks over indices, exact dividends as arrays); here they
+become the explanation's :class:`~symxai.FeatureSpace` and
+:class:`~symxai.Decomposition`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, runtime_checkable
 
-from symxai.backends import DomainInput, get_backend
+from symxai.backends import Backend, get_backend
+from symxai.decomposition import Decomposition
 from symxai.errors import FeatureSpaceError
 from symxai.explanation import Explanation
 from symxai.features import FeatureSpace
 
-__all__ = ["explain"]
+__all__ = ["DomainInput", "explain"]
+
+
+@runtime_checkable
+class DomainInput(Protocol):
+    """An input that a domain prepared for :func:`explain` (a molecule, a sentence, a face
+    image): what the model takes, its named features and the options a backend uses for
+    it unless the caller overrides them (the explained target, LRP rules, which tokens
+    make up each feature)."""
+
+    def model_input(self) -> Any:
+        """The input as the backends take it (a PyG graph, a dict of model tensors, ...)."""
+        ...
+
+    def feature_space(self) -> FeatureSpace:
+        """The names of the input's features."""
+        ...
+
+    def backend_options(self, backend: str) -> dict[str, Any]:
+        """Default options of the registered backend ``backend`` for this input."""
+        ...
+
+
+def _backend_space(instance: Backend) -> FeatureSpace | None:
+    """The feature space of the names the backend knows (atoms of a structure), if any."""
+    known = getattr(instance, "feature_names", None)
+    if known is None:
+        return None
+    return FeatureSpace(known.names, labels=known.labels)
+
+
+def _exact_decomposition(
+    instance: Backend, space: FeatureSpace
+) -> Callable[[], Decomposition | None] | None:
+    """The backend's exact dividends, on demand, as a decomposition named by ``space``."""
+    exact_dividends = getattr(instance, "exact_dividends", None)
+    if exact_dividends is None:
+        return None
+
+    def decomposition() -> Decomposition | None:
+        dividends = exact_dividends()
+        return None if dividends is None else Decomposition.from_dividends(dividends, space)
+
+    return decomposition
 
 
 def explain(
@@ -37,7 +84,7 @@ def explain(
     ----------
     model, inputs:
         The model and one (unbatched) input, in whatever form the backend takes, or a
-        domain's prepared input (:class:`~symxai.backends.DomainInput`).
+        domain's prepared input (:class:`DomainInput`).
     backend:
         A registered backend name (see :func:`symxai.backends.available_backends`) or
         ``"auto"``: the newest registered backend that accepts this model and input
@@ -71,16 +118,14 @@ def explain(
         set_function.batch_size = batch_size
     if space is None and names is None and prepared is not None:
         space = prepared.feature_space()
-    if space is None and names is None and entry.default_space is not None:
-        space = entry.default_space(instance)
+    if space is None and names is None:
+        space = _backend_space(instance)
     if space is None:
         space = FeatureSpace(names) if names is not None else FeatureSpace.indexed(instance.n)
     if space.n != instance.n:
         raise FeatureSpaceError(
             f"the feature space has {space.n} features, the {entry.name} backend found {instance.n}"
         )
-    if getattr(instance, "space", space) is None:
-        instance.space = space
     metadata = {"backend": entry.name, **getattr(instance, "settings", {})}
     if "target" in options:
         metadata["target"] = options["target"]
@@ -91,6 +136,6 @@ def explain(
         metadata=metadata,
         missing=missing,
         source=instance,
-        exact_dividends=getattr(instance, "exact_decomposition", None),
+        exact_dividends=_exact_decomposition(instance, space),
         exact_cost=getattr(instance, "exact_cost", None),
     )

@@ -33,6 +33,7 @@ from symxai.errors import FeatureSpaceError
 from symxai.setfunction import MAX_EXACT_FEATURES, SetFunction, masks_from_codes
 
 if TYPE_CHECKING:
+    from symxai.backends.dividends import Dividends
     from symxai.features import FeatureSpace
 
 __all__ = [
@@ -119,6 +120,23 @@ class Decomposition:
         self.max_order = int(max_order)
         self.space = space
         self._complete = complete
+
+    @classmethod
+    def from_dividends(
+        cls, dividends: Dividends, space: FeatureSpace | None = None
+    ) -> Decomposition:
+        """The decomposition of a backend's exact :class:`~symxai.backends.Dividends` (the
+        listed coalitions, global feature indices, context = all ``n`` features), named
+        by ``space``; complete when the backend says every unlisted dividend is 0."""
+        return cls(
+            dividends.n,
+            np.arange(dividends.n),
+            dividends.values,
+            members=dividends.members,
+            max_order=dividends.max_order,
+            space=space,
+            complete=dividends.complete,
+        )
 
     # ------------------------------------------------------------ structure
     @property

@@ -41,7 +41,7 @@ from symxai.search import MAX_SEARCH_ATOMS, SearchResult, SearchScore, Sign, sea
 from symxai.setfunction import MAX_EXACT_FEATURES, SetFunction
 
 if TYPE_CHECKING:
-    from symxai.backends.lrp.walks import Walks
+    from symxai.walks import NamedWalks
 
 __all__ = ["Explanation"]
 
@@ -341,13 +341,16 @@ class Explanation:
             raise BackendCapabilityError(f"the {name} backend of this explanation has no {what}")
         return part
 
-    def walks(self, top: int | None = None, **options: Any) -> Walks:
+    def walks(self, top: int | None = None, **options: Any) -> NamedWalks:
         """The relevant walks ``(i_0, ..., i_T)`` and their relevance ``R_W`` (LRP backends of
         message-passing models: GNN-LRP, SchNet-LRP), named by this explanation's features;
         with ``top``, the ``top`` walks of largest ``|R_W|``. ``options`` go to the
         backend (``max_walks=``, ``beam_width=`` for GNN-LRP). Raises
         :class:`~symxai.errors.BackendCapabilityError` for a backend without walks."""
-        return self._backend_part("walks", "relevant walks")(top, space=self.space, **options)
+        from symxai.walks import NamedWalks
+
+        walks = self._backend_part("walks", "relevant walks")(top, **options)
+        return NamedWalks.of(walks, self.space)
 
     def feature_relevance(self) -> np.ndarray:
         """The relevance ``R_i`` of every feature ``[n]`` (LRP: the summed relevance of the

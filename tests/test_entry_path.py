@@ -203,6 +203,39 @@ def test_accessors_delegate_to_the_backend(gin) -> None:
     assert top.to_pandas()["names"][0].split(" → ")[0] in explanation.space.names
 
 
+def test_backends_return_plain_data_that_the_explanation_names(gin, schnet) -> None:
+    """Backends hand back indices and arrays (walks, :class:`Dividends`,
+    :class:`FeatureNames`); the explanation names them by its feature space."""
+    from symxai.backends import Dividends, FeatureNames
+    from symxai.data.malondialdehyde import malondialdehyde
+    from symxai.domains.molecules import molecule_from_smiles
+    from symxai.walks import NamedWalks
+
+    explanation = symxai.explain(gin, molecule_from_smiles("O=[N+]([O-])c1ccccc1"))
+    backend = explanation.source
+    plain = backend.walks()
+    assert not isinstance(plain, NamedWalks) and plain.to_pandas()["names"][0].startswith("#")
+    named = explanation.walks()
+    np.testing.assert_array_equal(named.nodes, plain.nodes)
+    np.testing.assert_array_equal(named.relevance, plain.relevance)
+    first = named.to_pandas()["names"][0].split(" → ")
+    assert first == [explanation.space.names[i] for i in plain.nodes[0]]
+    dividends = backend.exact_dividends()
+    assert isinstance(dividends, Dividends) and dividends.complete
+    assert dividends.n == explanation.n and (dividends.members[0] == -1).all()
+    exact = explanation.dividends()
+    assert exact.space is explanation.space
+    assert exact.subsets() == named.decomposition().subsets()
+    np.testing.assert_array_equal(exact.values, dividends.values)
+    # A backend that knows its atoms names them; the api builds the feature space.
+    atoms = malondialdehyde()
+    structure = symxai.explain(schnet, atoms)
+    known = structure.source.feature_names
+    assert known == FeatureNames.of_elements(atoms.get_chemical_symbols())
+    assert structure.space.names == known.names
+    assert structure.space.labels == {"element": tuple(atoms.get_chemical_symbols())}
+
+
 def test_accessors_fail_clearly_without_walks_or_feature_relevance() -> None:
     explanation = symxai.explain(torch.nn.Linear(3, 1), torch.ones(3))
     assert explanation.backend == "perturbation"

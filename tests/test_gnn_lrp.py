@@ -18,7 +18,7 @@ from torch_geometric.nn import (
 )
 
 import symxai
-from symxai import FeatureSpaceError, harsanyi_dividends
+from symxai import Decomposition, FeatureSpaceError, harsanyi_dividends
 from symxai.backends.gnn_lrp import GNNLRPBackend
 from symxai.backends.lrp import Epsilon, Gamma, Zero
 
@@ -121,7 +121,7 @@ def test_batched_relevance_equals_loop_and_walk_sums(kind: str) -> None:
 @pytest.mark.parametrize("kind", ["gin", "gcn", "graphconv"])
 def test_walk_dividends_equal_moebius_transform(kind: str) -> None:
     backend = GNNLRPBackend(model_for(kind), ring_with_chords(), target=0, rules=Gamma(0.1))
-    from_walks = backend.walks().decomposition()
+    from_walks = Decomposition.from_dividends(backend.walks().dividends())
     exact = harsanyi_dividends(backend.set_function())
     assert from_walks.complete
     for subset, value in zip(exact.subsets(), exact.values, strict=True):

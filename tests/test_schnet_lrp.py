@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from symxai import FeatureSpaceError, harsanyi_dividends
+from symxai import Decomposition, FeatureSpaceError, harsanyi_dividends
 from symxai._compat import import_schnetpack
 from symxai.backends.lrp import Gamma
 from symxai.backends.schnet_lrp import SchNetLRPBackend
@@ -63,7 +63,7 @@ def test_batched_relevance_equals_loop_walk_sums_and_moebius() -> None:
     inside = np.array([walks.relevance[mask[walks.nodes].all(axis=1)].sum() for mask in masks])
     np.testing.assert_allclose(batched, inside, rtol=1e-4, atol=1e-5)
     exact = harsanyi_dividends(backend.set_function())
-    from_walks = walks.decomposition()
+    from_walks = Decomposition.from_dividends(walks.dividends())
     for subset, value in zip(exact.subsets(), exact.values, strict=True):
         assert from_walks[subset] == pytest.approx(value, abs=1e-4)
 

@@ -7,14 +7,14 @@ from symxai.backends.base import (
     Backend,
     BackendCapabilityError,
     BackendEntry,
-    DomainInput,
     available_backends,
     get_backend,
     register_backend,
 )
+from symxai.backends.dividends import Dividends
+from symxai.backends.naming import FeatureNames
 from symxai.backends.perturbation import PerturbationBackend
 from symxai.backends.target import Target, select_target
-from symxai.features import FeatureSpace
 
 
 def _gnn_lrp(model: Any, inputs: Any, **options: Any) -> Backend:
@@ -55,7 +55,7 @@ def _schnet_lrp(model: Any, inputs: Any, **options: Any) -> Backend:
     backend = SchNetLRPBackend(
         model, inputs.get_atomic_numbers(), inputs.get_positions(), **options
     )
-    backend.space = FeatureSpace.from_elements(inputs.get_chemical_symbols())
+    backend.feature_names = FeatureNames.of_elements(inputs.get_chemical_symbols())
     return backend
 
 
@@ -84,29 +84,17 @@ def _perturbation(model: Any, inputs: Any, **options: Any) -> Backend:
     return PerturbationBackend(model, inputs, **options)
 
 
-register_backend(
-    "perturbation",
-    _perturbation,
-    default_space=lambda backend: getattr(backend, "space", None),
-)
+register_backend("perturbation", _perturbation)
 register_backend("gnn-lrp", _gnn_lrp, accepts=_is_graph_model)
-register_backend(
-    "transformer-lrp",
-    _transformer_lrp,
-    accepts=_is_transformer,
-)
-register_backend(
-    "schnet-lrp",
-    _schnet_lrp,
-    accepts=_is_schnet,
-    default_space=lambda backend: getattr(backend, "space", None),
-)
+register_backend("transformer-lrp", _transformer_lrp, accepts=_is_transformer)
+register_backend("schnet-lrp", _schnet_lrp, accepts=_is_schnet)
 
 __all__ = [
     "Backend",
     "BackendCapabilityError",
     "BackendEntry",
-    "DomainInput",
+    "Dividends",
+    "FeatureNames",
     "PerturbationBackend",
     "Target",
     "available_backends",

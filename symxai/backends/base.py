@@ -1,33 +1,35 @@
 """The backend base class and the registry that :func:`symxai.explain` dispatches on.
 
 A backend knows models, never queries: it turns one model input into a batched set
-function ``v`` over ``n`` features (docs/mathematics.md, section 1) and may name those features.
+function ``v`` over ``n`` features (docs/mathematics.md, section 1) and may name those
+features. What it returns beyond values is plain data (:class:`FeatureNames`, walks over
+feature indices, :class:`~symxai.backends.dividends.Dividends`); the explanation above
+names them by its feature space.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from symxai.backends.naming import FeatureNames
 from symxai.backends.target import Target
 from symxai.errors import BackendCapabilityError, FeatureSpaceError
-from symxai.features import FeatureSpace
 from symxai.setfunction import SetFunction
 
 if TYPE_CHECKING:
     import torch
 
+    from symxai.backends.dividends import Dividends
     from symxai.backends.lrp.walks import Walks
-    from symxai.decomposition import Decomposition
 
 __all__ = [
     "Backend",
     "BackendCapabilityError",
     "BackendEntry",
-    "DomainInput",
     "available_backends",
     "get_backend",
     "register_backend",
@@ -44,15 +46,17 @@ class Backend:
       passes (never one Python-level pass per coalition);
     * :meth:`prediction`: the explained output ``f(x)`` at the target.
 
-    Where the backend has them it overrides :meth:`feature_relevance` (the relevance
-    ``R_i`` of every feature: node, atom, word or patch), :meth:`walks` and
-    :meth:`exact_decomposition` (the exact Harsanyi dividends). A backend knows models,
+    Where the backend has them it sets ``feature_names`` (a :class:`FeatureNames`: the
+    atoms of a structure with their elements) and overrides :meth:`feature_relevance`
+    (the relevance ``R_i`` of every feature: node, atom, word or patch), :meth:`walks`
+    and :meth:`exact_dividends` (the exact Harsanyi dividends). A backend knows models,
     never queries: it needs no ``FeatureSpace`` or ``Decomposition`` to compute values.
     """
 
     name: str = "backend"
     n: int
     target: Target = None
+    feature_names: FeatureNames | None = None
 
     def value(self, masks: np.ndarray) -> np.ndarray:
         """``v(S)`` ``[B]`` for bool coalition masks ``[B, n]``."""
@@ -87,36 +91,16 @@ class Backend:
         raise BackendCapabilityError(f"the {self.name} backend has no per-feature relevance")
 
     def walks(self, top: int | None = None, **options: Any) -> Walks:
-        """Relevant walks (LRP backends of message-passing models)."""
+        """Relevant walks over feature indices (LRP backends of message-passing models)."""
         raise BackendCapabilityError(f"the {self.name} backend has no relevant walks")
 
-    def exact_decomposition(self) -> Decomposition | None:
+    def exact_dividends(self) -> Dividends | None:
         """The exact Harsanyi dividends, or ``None`` when the backend cannot compute them."""
         return None
 
     def exact_cost(self) -> int | None:
-        """How many terms (walks) :meth:`exact_decomposition` sums, ``None`` if unknown."""
+        """How many terms (walks) :meth:`exact_dividends` sums, ``None`` if unknown."""
         return None
-
-
-@runtime_checkable
-class DomainInput(Protocol):
-    """An input that a domain prepared for :func:`symxai.explain` (a molecule, a sentence,
-    a face image): what the model takes, its named features and the options a backend
-    uses for it unless the caller overrides them (the explained target, LRP rules,
-    which tokens make up each feature)."""
-
-    def model_input(self) -> Any:
-        """The input as the backends take it (a PyG graph, a dict of model tensors, ...)."""
-        ...
-
-    def feature_space(self) -> FeatureSpace:
-        """The names of the input's features."""
-        ...
-
-    def backend_options(self, backend: str) -> dict[str, Any]:
-        """Default options of the registered backend ``backend`` for this input."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -127,7 +111,6 @@ class BackendEntry:
     name: str
     factory: Callable[..., Backend]
     accepts: Callable[[Any, Any], bool]
-    default_space: Callable[[Backend], FeatureSpace | None] | None = None
 
 
 _REGISTRY: dict[str, BackendEntry] = {}
@@ -138,10 +121,9 @@ def register_backend(
     factory: Callable[..., Backend],
     *,
     accepts: Callable[[Any, Any], bool] = lambda model, inputs: False,
-    default_space: Callable[[Backend], FeatureSpace | None] | None = None,
 ) -> None:
     """Make ``backend=name`` available to :func:`symxai.explain` (later names win ties in auto)."""
-    _REGISTRY[name] = BackendEntry(name, factory, accepts, default_space)
+    _REGISTRY[name] = BackendEntry(name, factory, accepts)
 
 
 def available_backends() -> list[str]:

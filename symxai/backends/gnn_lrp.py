@@ -43,13 +43,12 @@ import numpy as np
 import torch
 
 from symxai.backends.base import Backend
+from symxai.backends.dividends import Dividends
 from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
 from symxai.backends.lrp.masking import MaskGradient
 from symxai.backends.lrp.walks import Walks
 from symxai.backends.target import Target, select_target
-from symxai.decomposition import Decomposition
 from symxai.errors import FeatureSpaceError
-from symxai.features import FeatureSpace
 
 __all__ = ["GNNLRPBackend", "Walks", "copies_per_pass", "subgraph_relevance_many"]
 
@@ -182,7 +181,6 @@ class GNNLRPBackend(Backend):
                 f"{type(model).__name__} has no torch_geometric MessagePassing layer: use the "
                 "perturbation backend for models that are not graph networks"
             )
-        self.space: FeatureSpace | None = None
         self._batches: dict[int, Any] = {}
         self._masks: torch.Tensor | None = None
         self._calls = 0
@@ -327,12 +325,12 @@ class GNNLRPBackend(Backend):
         """``f(x) - v(N)``: the part of the output that biases and stabilisers absorb."""
         return self.prediction() - float(self(np.ones((1, self.n), dtype=bool))[0])
 
-    def exact_decomposition(self, max_walks: int = 100_000) -> Decomposition | None:
+    def exact_dividends(self, max_walks: int = 100_000) -> Dividends | None:
         """The exact Harsanyi dividends from all relevant walks, or ``None`` when the graph
         has more than ``max_walks`` walks."""
         if self.count_walks() > max_walks:
             return None
-        return self.walks(max_walks=max_walks, space=self.space).decomposition()
+        return self.walks(max_walks=max_walks).dividends()
 
     # ---------------------------------------------------------------- walks
     def _successors(self) -> tuple[np.ndarray, np.ndarray]:
@@ -384,7 +382,6 @@ class GNNLRPBackend(Backend):
         *,
         max_walks: int = 100_000,
         beam_width: int = 256,
-        space: FeatureSpace | None = None,
     ) -> Walks:
         """Relevant walks.
 
@@ -402,7 +399,7 @@ class GNNLRPBackend(Backend):
             if self.node is not None:
                 walks = walks[walks[:, -1] == self.node]
             relevance = self.layer_relevance(self._walk_masks(walks))
-            result = Walks(walks, relevance, self.n, exact=True, space=space)
+            result = Walks(walks, relevance, self.n, exact=True)
         else:
             walks = np.arange(self.n)[:, None]
             while True:
@@ -414,12 +411,10 @@ class GNNLRPBackend(Backend):
                 walks = self._extend(walks, indptr, targets)
             if self.node is not None:
                 walks, scores = walks[walks[:, -1] == self.node], scores[walks[:, -1] == self.node]
-            result = Walks(walks, scores, self.n, exact=False, space=space)
+            result = Walks(walks, scores, self.n, exact=False)
         if top is not None:
             order = np.argsort(-np.abs(result.relevance), kind="stable")[:top]
-            result = Walks(
-                result.nodes[order], result.relevance[order], self.n, result.exact, space
-            )
+            result = Walks(result.nodes[order], result.relevance[order], self.n, result.exact)
         return result
 
 

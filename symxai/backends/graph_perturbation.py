@@ -29,7 +29,6 @@ import torch
 from symxai.backends.base import Backend
 from symxai.backends.target import Target, select_target
 from symxai.errors import FeatureSpaceError
-from symxai.features import FeatureSpace
 
 __all__ = ["GraphPerturbationBackend", "Perturbation", "call_graph_model", "is_graph_input"]
 
@@ -75,7 +74,8 @@ class GraphPerturbationBackend(Backend):
     inputs:
         One graph (``torch_geometric.data.Data`` with ``x`` and ``edge_index``; an
         ``edge_attr`` is kept with its edges), or a molecule (an object with
-        ``to_data()`` and ``feature_space()``, whose feature space then names the nodes).
+        ``to_data()`` and ``feature_space()``; the explanation takes its names from the
+        molecule, the backend its graph).
     target:
         See :data:`symxai.backends.perturbation.Target`.
     perturbation:
@@ -105,9 +105,7 @@ class GraphPerturbationBackend(Backend):
                 f"unknown perturbation {perturbation!r}: use 'remove' (delete the node with "
                 "its edges) or 'baseline' (replace its features by the baseline)"
             )
-        self.space: FeatureSpace | None = None
         if hasattr(inputs, "to_data") and hasattr(inputs, "feature_space"):
-            self.space = inputs.feature_space()
             inputs = inputs.to_data()
         if getattr(inputs, "x", None) is None or getattr(inputs, "edge_index", None) is None:
             raise FeatureSpaceError(

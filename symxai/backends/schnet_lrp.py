@@ -33,12 +33,11 @@ import numpy as np
 import torch
 
 from symxai.backends.base import Backend
+from symxai.backends.dividends import Dividends
 from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
 from symxai.backends.lrp.masking import MaskGradient
 from symxai.backends.lrp.walks import Walks
-from symxai.decomposition import Decomposition
 from symxai.errors import FeatureSpaceError
-from symxai.features import FeatureSpace
 
 __all__ = ["SchNetLRPBackend", "centred_positions"]
 
@@ -125,7 +124,6 @@ class SchNetLRPBackend(Backend):
         self.frame = frame
         self.rules = rules
         self.batch_size = batch_size
-        self.space: FeatureSpace | None = None
         self._properties = spk.properties
         self.representation = getattr(model, "representation", None)
         outputs = getattr(model, "output_modules", [])
@@ -259,7 +257,7 @@ class SchNetLRPBackend(Backend):
         return self.prediction() - float(self(np.ones((1, self.n), dtype=bool))[0])
 
     # ---------------------------------------------------------------- walks
-    def walks(self, top: int | None = None, *, space: FeatureSpace | None = None) -> Walks:
+    def walks(self, top: int | None = None) -> Walks:
         """All walks ``(i_0, ..., i_T)`` over the atoms with their relevance (every step may
         go to any atom; steps beyond the cutoff carry zero relevance); with ``top``, the
         ``top`` walks of largest ``|R_W|``."""
@@ -273,10 +271,10 @@ class SchNetLRPBackend(Backend):
         if top is not None:
             order = np.argsort(-np.abs(relevance), kind="stable")[:top]
             walks, relevance = walks[order], relevance[order]
-        return Walks(walks, relevance, self.n, exact=True, space=space or self.space)
+        return Walks(walks, relevance, self.n, exact=True)
 
-    def exact_decomposition(self) -> Decomposition | None:
+    def exact_dividends(self) -> Dividends | None:
         """Exact Harsanyi dividends from all walks (``n^(T+1)`` walks; ``None`` if above 10^6)."""
         if self.n ** (self.num_layers + 1) > 1_000_000:
             return None
-        return self.walks().decomposition()
+        return self.walks().dividends()

@@ -24,8 +24,8 @@ import numpy as np
 import torch
 
 from symxai.backends.base import Backend
+from symxai.backends.naming import FeatureNames
 from symxai.errors import FeatureSpaceError
-from symxai.features import FeatureSpace
 
 __all__ = ["StructurePerturbationBackend", "is_structure_input"]
 
@@ -82,11 +82,7 @@ class StructurePerturbationBackend(Backend):
         centred = positions - positions.mean(axis=0)
         self.positions = torch.as_tensor(centred, dtype=torch.float32)
         self.batch_size = batch_size
-        symbols = list(inputs.get_chemical_symbols())
-        self.space = FeatureSpace(
-            [f"{symbol}{index}" for index, symbol in enumerate(symbols)],
-            labels={"element": symbols},
-        )
+        self.feature_names = FeatureNames.of_elements(inputs.get_chemical_symbols())
         pairs = torch.cartesian_prod(torch.arange(self.n), torch.arange(self.n))
         self.pairs = pairs[pairs[:, 0] != pairs[:, 1]]
 

@@ -4,7 +4,7 @@ A *domain* (molecules, text, ...) is everything that turns a user's data into
 explanations without the user writing code: how to read a data set into
 :class:`InputRecord` s, which models ship and how to load one, which registered
 backends apply (the first is the default), the default target, how to turn an input
-given as text into a prepared input (:class:`~symxai.backends.DomainInput`), the call of
+given as text into a prepared input (:class:`~symxai.api.DomainInput`), the call of
 the domain's explain function (a thin adapter over :func:`symxai.explain`), which query
 atoms can match nothing, and how to draw an input coloured by feature relevance. The
 report (``symxai report``), the command line (``symxai query``/``search``/``domains``)
@@ -162,7 +162,7 @@ class Domain(ABC):
     @abstractmethod
     def prepare(self, text: str) -> Any:
         """An input given as text (a SMILES string, a sentence) as the domain's prepared
-        input (a :class:`~symxai.backends.DomainInput`)."""
+        input (a :class:`~symxai.api.DomainInput`)."""
 
     # ---------------------------------------------------------------- models
     @abstractmethod

@@ -2,6 +2,8 @@
 
 Shared by the graph (GNN-LRP) and SchNet backends: a walk visits feature ``i_t`` after
 layer ``t``; the walks whose node set is ``L`` sum to the Harsanyi dividend ``mu(L)``.
+Walks hold feature indices; an explanation names them by its features
+(:class:`~symxai.walks.NamedWalks`).
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from symxai.decomposition import Decomposition
-from symxai.features import FeatureSpace
+from symxai.backends.dividends import Dividends
 
 __all__ = ["Walks"]
 
@@ -29,14 +30,13 @@ class Walks:
     relevance: np.ndarray
     num_nodes: int
     exact: bool
-    space: FeatureSpace | None = None
 
     def __len__(self) -> int:
         return int(self.relevance.size)
 
     def _label(self, walk: np.ndarray) -> str:
-        names = self.space.display_names if self.space is not None else None
-        return " → ".join(names[i] if names else f"#{i}" for i in walk)
+        """The walk as text, ``#0 → #3 → #3`` (feature indices)."""
+        return " → ".join(f"#{i}" for i in walk)
 
     def to_pandas(self) -> pd.DataFrame:
         """One row per walk: ``walk`` (tuple of nodes), ``names``, ``relevance``."""
@@ -57,8 +57,8 @@ class Walks:
         frame = self.to_pandas().iloc[order].reset_index(drop=True)
         return frame
 
-    def decomposition(self) -> Decomposition:
-        """Harsanyi dividends from walks: ``mu(L) = sum_{W : set(W) = L} R_W`` (exact when
+    def dividends(self) -> Dividends:
+        """Harsanyi dividends from walks: ``mu(L) = sum_{W : set(W) = L} R_W`` (complete when
         ``exact``; every coalition visited by no walk has dividend 0, ``mu(∅) = 0``)."""
         ordered = np.sort(self.nodes, axis=1)
         repeated = np.zeros_like(ordered, dtype=bool)
@@ -69,13 +69,10 @@ class Walks:
         sets, inverse = np.unique(members, axis=0, return_inverse=True)
         dividends = np.bincount(inverse.reshape(-1), weights=self.relevance, minlength=len(sets))
         empty = np.full((1, sets.shape[1]), -1, dtype=np.int64)
-        return Decomposition(
+        return Dividends(
             self.num_nodes,
-            np.arange(self.num_nodes),
+            np.concatenate([empty, sets]),
             np.concatenate([[0.0], dividends]),
-            members=np.concatenate([empty, sets]),
-            max_order=sets.shape[1],
-            space=self.space,
             complete=self.exact,
         )
 

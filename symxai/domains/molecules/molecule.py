@@ -166,7 +166,7 @@ class Molecule:
 
     def model_input(self) -> Data:
         """The graph the models take (:meth:`to_data`); a molecule is a
-        :class:`~symxai.backends.DomainInput` of :func:`symxai.explain`."""
+        :class:`~symxai.api.DomainInput` of :func:`symxai.explain`."""
         return self.to_data()
 
     def backend_options(self, backend: str) -> dict[str, Any]:

@@ -97,7 +97,7 @@ def sentence_space(words: Sequence[str]) -> FeatureSpace:
 @dataclass
 class Sentence:
     """A sentence prepared for :func:`symxai.explain` (a
-    :class:`~symxai.backends.DomainInput`): its words are the features (sub-word pieces
+    :class:`~symxai.api.DomainInput`): its words are the features (sub-word pieces
     merged, ``[CLS]``/``[SEP]`` always on and no feature), quoted atoms match words by text.
 
     ``tokenizer`` defaults to the MiniLM tokenizer

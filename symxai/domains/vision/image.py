@@ -18,7 +18,7 @@ __all__ = ["FaceImage"]
 @dataclass
 class FaceImage:
     """A ``25 x 25`` grey image prepared for :func:`symxai.explain` (a
-    :class:`~symxai.backends.DomainInput`): the 25 patches are the features (``p0 ..
+    :class:`~symxai.api.DomainInput`): the 25 patches are the features (``p0 ..
     p24`` with regions ``eyes``, ``nose``, ``mouth``, ``rest``), the default target the
     logit difference ``f_face - f_non_face``."""
 
