@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,7 @@ from symxai.backends.base import Backend
 from symxai.backends.dividends import Dividends
 from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
 from symxai.backends.lrp.masking import MaskGradient
+from symxai.backends.lrp.thread_hooks import register_thread_hook
 from symxai.backends.lrp.walks import Walks
 from symxai.backends.target import Target, select_target
 from symxai.errors import FeatureSpaceError
@@ -94,6 +96,13 @@ def _message_passing_layers(model: torch.nn.Module) -> list[torch.nn.Module]:
     return outer
 
 
+@dataclass
+class _LayerCalls:
+    """How many message-passing layer calls one pass has made so far."""
+
+    count: int = 0
+
+
 class _ModelCall:
     """Calls a PyG model either as ``model(batch)`` or ``model(x, edge_index, batch=...)``,
     depending on its ``forward`` signature."""
@@ -116,6 +125,15 @@ class _ModelCall:
 
 class GNNLRPBackend(Backend):
     """Subgraph relevance ``v(S)`` and relevant walks of a PyG model on one graph.
+
+    Threads: any number of passes may run at once in different threads on one shared
+    model (a Dask worker with several threads, a thread pool), through this backend or
+    others, and each gives what it gives alone. A pass's hooks act only in its own thread
+    (:mod:`symxai.backends.lrp.thread_hooks`) and keep their state (masks, layer-call
+    counts) in the pass, not on the model or the backend, so one backend object may also
+    be called from several threads. Plain forward calls of the model in other threads
+    during a pass are unaffected. Not covered: changing the model's weights or mode while
+    passes run.
 
     Parameters
     ----------
@@ -182,8 +200,6 @@ class GNNLRPBackend(Backend):
                 "perturbation backend for models that are not graph networks"
             )
         self._batches: dict[int, Any] = {}
-        self._masks: torch.Tensor | None = None
-        self._calls = 0
         self.num_layers = self._count_layer_calls()
 
     # ----------------------------------------------------------- plumbing
@@ -196,37 +212,39 @@ class GNNLRPBackend(Backend):
         return self._batches[copies]
 
     @contextlib.contextmanager
-    def _masking(self) -> Iterator[None]:
-        """Forward hooks that apply ``h = m h + (1 - m) [h]_detached`` after every
-        message-passing layer call, using ``self._masks[t]`` for the ``t``-th call."""
+    def _masking(self, masks: torch.Tensor | None) -> Iterator[_LayerCalls]:
+        """Forward hooks, acting in this thread only, that apply
+        ``h = m h + (1 - m) [h]_detached`` after every message-passing layer call, with
+        ``masks[t]`` for the ``t``-th call (``None``: only count the calls). Yields the
+        count of this pass's layer calls."""
+        calls = _LayerCalls()
 
         def hook(module: torch.nn.Module, args: Any, output: Any) -> Any:
-            self._calls += 1
-            if self._masks is None:
+            calls.count += 1
+            if masks is None:
                 return output
             if not isinstance(output, torch.Tensor):
                 raise TypeError(
                     f"{type(module).__name__} returned {type(output).__name__}; GNN-LRP masks "
                     "node-state tensors"
                 )
-            if self._calls >= self._masks.shape[0]:
+            if calls.count >= masks.shape[0]:
                 raise RuntimeError(
                     "the model called its message-passing layers more often than when probed"
                 )
-            return MaskGradient.apply(output, self._masks[self._calls].to(output.dtype))
+            return MaskGradient.apply(output, masks[calls.count].to(output.dtype))
 
-        handles = [layer.register_forward_hook(hook) for layer in self._layers]
-        self._calls = 0
+        handles = [register_thread_hook(layer, hook) for layer in self._layers]
         try:
-            yield
+            yield calls
         finally:
             for handle in handles:
                 handle.remove()
 
     def _count_layer_calls(self) -> int:
-        with torch.no_grad(), self._masking():
+        with torch.no_grad(), self._masking(None) as calls:
             self._call(self._batched(1))
-        return self._calls
+        return calls.count
 
     def _select(self, output: Any, copies: int) -> torch.Tensor:
         if hasattr(output, "logits"):
@@ -289,13 +307,9 @@ class GNNLRPBackend(Backend):
         leaf = x.detach().clone().requires_grad_(True)
         batch = batch.clone()
         batch.x = MaskGradient.apply(leaf, node_masks[0])
-        self._masks = node_masks
-        try:
-            with torch.enable_grad(), lrp_hooks(self.model, self.rules), self._masking():
-                selected = self._select(self._call(batch), copies)
-            (gradient,) = torch.autograd.grad(selected.sum(), leaf, allow_unused=True)
-        finally:
-            self._masks = None
+        with torch.enable_grad(), lrp_hooks(self.model, self.rules), self._masking(node_masks):
+            selected = self._select(self._call(batch), copies)
+        (gradient,) = torch.autograd.grad(selected.sum(), leaf, allow_unused=True)
         if gradient is None:
             return np.zeros(copies)
         per_node = (leaf * gradient).sum(dim=-1)

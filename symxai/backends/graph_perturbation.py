@@ -66,6 +66,10 @@ def call_graph_model(model: Any, batch: Any) -> Any:
 class GraphPerturbationBackend(Backend):
     """``v(S)`` = a graph model's target output on the graph restricted to ``S``.
 
+    Threads: the backend only calls the model's forward (after ``model.eval()`` when it
+    is built) and changes nothing on it, so threads sharing one model may use it at once
+    as far as the model's own forward allows that.
+
     Parameters
     ----------
     model:

@@ -35,6 +35,10 @@ Baseline = str | float | torch.Tensor | Callable[[torch.Tensor], torch.Tensor]
 class PerturbationBackend(Backend):
     """``v(S)`` = the model output with the features outside ``S`` set to a baseline.
 
+    Threads: the backend only calls the model's forward (after ``model.eval()`` when it
+    is built) and changes nothing on it, so threads sharing one model may use it at once
+    as far as the model's own forward allows that.
+
     Parameters
     ----------
     model:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,7 @@ from symxai.backends.base import Backend
 from symxai.backends.dividends import Dividends
 from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
 from symxai.backends.lrp.masking import MaskGradient
+from symxai.backends.lrp.thread_hooks import register_thread_hook
 from symxai.backends.lrp.walks import Walks
 from symxai.errors import FeatureSpaceError
 
@@ -69,9 +71,27 @@ def centred_positions(frames: np.ndarray) -> np.ndarray:
     return frames - frames.mean(axis=1, keepdims=True)
 
 
+@dataclass
+class _MaskedPass:
+    """What the hooks of one masked pass record: the embedding output (whose gradient
+    gives the relevance) and the count of interaction calls so far."""
+
+    features: torch.Tensor | None = None
+    calls: int = 0
+
+
 class SchNetLRPBackend(Backend):
     """Atom-set relevance ``v(S)`` of a schnetpack ``NeuralNetworkPotential`` with a SchNet
     representation, for one molecule in one or several conformations (frames).
+
+    Threads: any number of passes may run at once in different threads on one shared
+    model (a Dask worker with several threads, a thread pool), through this backend or
+    others, and each gives what it gives alone. A pass's hooks act only in its own thread
+    (:mod:`symxai.backends.lrp.thread_hooks`) and keep their state (masks, layer-call
+    counts) in the pass, not on the model or the backend, so one backend object may also
+    be called from several threads. Plain forward calls of the model in other threads
+    during a pass are unaffected. Not covered: changing the model's weights or mode while
+    passes run.
 
     Parameters
     ----------
@@ -137,9 +157,6 @@ class SchNetLRPBackend(Backend):
         self.num_layers = len(self.representation.interactions)
         pairs = torch.cartesian_prod(torch.arange(self.n), torch.arange(self.n))
         self._pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-        self._masks: torch.Tensor | None = None
-        self._features: torch.Tensor | None = None
-        self._calls = 0
 
     # ----------------------------------------------------------- plumbing
     def for_frame(self, frame: int) -> SchNetLRPBackend:
@@ -167,28 +184,31 @@ class SchNetLRPBackend(Backend):
         }
 
     @contextlib.contextmanager
-    def _masking(self) -> Iterator[None]:
-        """Gradient masks on the embeddings (layer 0) and on ``x + v`` after every
-        interaction: the hook returns ``mask(v) + mask(x) - x``, which leaves the forward
-        value and makes the residual update's gradient the masked identity."""
+    def _masking(self, masks: torch.Tensor) -> Iterator[_MaskedPass]:
+        """Gradient masks on the embeddings (layer 0, ``masks[0]``) and on ``x + v`` after
+        every interaction (``masks[t]`` after the ``t``-th): the hook returns
+        ``mask(v) + mask(x) - x``, which leaves the forward value and makes the residual
+        update's gradient the masked identity. The hooks act in this thread only and keep
+        their state (the embedding output, the count of interactions) in the yielded
+        :class:`_MaskedPass`."""
+        state = _MaskedPass()
 
         def embedding(module: torch.nn.Module, args: Any, output: torch.Tensor) -> Any:
-            self._features = output
-            return MaskGradient.apply(output, self._masks[0])
+            state.features = output
+            return MaskGradient.apply(output, masks[0])
 
         def interaction(module: torch.nn.Module, args: Any, output: torch.Tensor) -> Any:
-            self._calls += 1
-            mask = self._masks[self._calls]
+            state.calls += 1
+            mask = masks[state.calls]
             x = args[0]
             return MaskGradient.apply(output, mask) + MaskGradient.apply(x, mask) - x
 
-        handles = [self.representation.embedding.register_forward_hook(embedding)]
+        handles = [register_thread_hook(self.representation.embedding, embedding)]
         handles += [
-            block.register_forward_hook(interaction) for block in self.representation.interactions
+            register_thread_hook(block, interaction) for block in self.representation.interactions
         ]
-        self._calls = 0
         try:
-            yield
+            yield state
         finally:
             for handle in handles:
                 handle.remove()
@@ -218,14 +238,14 @@ class SchNetLRPBackend(Backend):
             chunk = torch.as_tensor(layer_masks[start : start + self.batch_size])
             which = torch.as_tensor(frames[start : start + self.batch_size], dtype=torch.long)
             masks = chunk.permute(1, 0, 2).reshape(self.num_layers + 1, -1, 1).float()
-            self._masks = masks
-            try:
-                with torch.enable_grad(), lrp_hooks(self.model, self.rules), self._masking():
-                    energy = self._energy(self._inputs(which))
-                    features = self._features
-                    (gradient,) = torch.autograd.grad(energy.sum(), features)
-            finally:
-                self._masks, self._features = None, None
+            with (
+                torch.enable_grad(),
+                lrp_hooks(self.model, self.rules),
+                self._masking(masks) as state,
+            ):
+                energy = self._energy(self._inputs(which))
+                features = state.features
+                (gradient,) = torch.autograd.grad(energy.sum(), features)
             per_atom = (features * gradient).sum(-1).reshape(len(which), self.n)
             out.append(per_atom.sum(1).detach().double().numpy())
         return np.concatenate(out) if out else np.empty(0)

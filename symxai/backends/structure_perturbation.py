@@ -38,6 +38,10 @@ def is_structure_input(inputs: Any) -> bool:
 class StructurePerturbationBackend(Backend):
     """``v(S)`` = a SchNet model's energy on the structure with only the atoms of ``S``.
 
+    Threads: the backend only calls the model's forward (after ``model.eval()`` when it
+    is built) and changes nothing on it, so threads sharing one model may use it at once
+    as far as the model's own forward allows that.
+
     Parameters
     ----------
     model:

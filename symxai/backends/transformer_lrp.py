@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -48,6 +49,7 @@ from symxai.backends.base import Backend
 from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
 from symxai.backends.lrp.masking import MaskGradient
 from symxai.backends.lrp.rules import stabilise
+from symxai.backends.lrp.thread_hooks import register_thread_hook
 from symxai.backends.target import Target, select_target
 from symxai.errors import FeatureSpaceError
 
@@ -129,7 +131,12 @@ class _AttentionRule(TorchFunctionMode):
 
 def use_eager_attention(model: torch.nn.Module) -> None:
     """Switch a Hugging Face model to eager attention, whose softmax and products are
-    explicit operations the attention rules can act on (fused SDPA kernels hide them)."""
+    explicit operations the attention rules can act on (fused SDPA kernels hide them).
+
+    A model already on eager attention is left as it is: passes in other threads may be
+    reading its configuration."""
+    if getattr(getattr(model, "config", None), "_attn_implementation", None) == "eager":
+        return
     if hasattr(model, "set_attn_implementation"):
         model.set_attn_implementation("eager")
     elif hasattr(model, "config"):
@@ -140,7 +147,10 @@ def use_eager_attention(model: torch.nn.Module) -> None:
 def transformer_lrp_rules(
     model: torch.nn.Module, rules: RuleSpec = None, attention: str = "constant"
 ) -> Iterator[None]:
-    """Within the block, ``model``'s gradients are LRP (see the module docstring)."""
+    """Within the block, ``model``'s gradients are LRP (see the module docstring), in this
+    thread only: the layer hooks act in the thread that installs them
+    (:mod:`symxai.backends.lrp.thread_hooks`) and the attention rule is a torch function
+    mode, which PyTorch keeps per thread."""
     if attention not in ATTENTION_RULES:
         raise ValueError(f"attention must be one of {ATTENTION_RULES}, got {attention!r}")
     use_eager_attention(model)
@@ -162,9 +172,9 @@ def transformer_lrp_rules(
 
     for module in model.modules():
         if isinstance(module, torch.nn.LayerNorm):
-            handles.append(module.register_forward_hook(layer_norm))
+            handles.append(register_thread_hook(module, layer_norm))
         elif type(module).__name__ in _ACTIVATIONS:
-            handles.append(module.register_forward_hook(identity))
+            handles.append(register_thread_hook(module, identity))
     try:
         with lrp_hooks(model, rules), _AttentionRule(attention):
             yield
@@ -192,8 +202,26 @@ def _encoder_parts(model: torch.nn.Module) -> tuple[torch.nn.Module, Sequence[to
     return embeddings, list(layers)
 
 
+@dataclass
+class _MaskedPass:
+    """What the hooks of one masked pass record: the embedding output (whose gradient
+    gives the relevance) and the count of encoder-layer calls so far."""
+
+    states: torch.Tensor | None = None
+    calls: int = 0
+
+
 class TransformerLRPBackend(Backend):
     """Token-set relevance ``v(S)`` of a Hugging Face encoder classifier on one input.
+
+    Threads: any number of passes may run at once in different threads on one shared
+    model (a Dask worker with several threads, a thread pool), through this backend or
+    others, and each gives what it gives alone. A pass's hooks act only in its own thread
+    (:mod:`symxai.backends.lrp.thread_hooks`) and keep their state (masks, layer-call
+    counts) in the pass, not on the model or the backend, so one backend object may also
+    be called from several threads. Plain forward calls of the model in other threads
+    during a pass are unaffected. Not covered: changing the model's weights or mode while
+    passes run.
 
     Parameters
     ----------
@@ -262,13 +290,10 @@ class TransformerLRPBackend(Backend):
         self.rules = rules
         self.attention = attention
         self.batch_size = batch_size
-        self._masks: torch.Tensor | None = None
-        self._states: torch.Tensor | None = None
-        self._calls = 0
 
     def _count_tokens(self) -> int:
         captured: list[torch.Tensor] = []
-        handle = self.embeddings.register_forward_hook(lambda m, a, out: captured.append(out))
+        handle = register_thread_hook(self.embeddings, lambda m, a, out: captured.append(out))
         try:
             with torch.no_grad():
                 self.model(**self.inputs)
@@ -277,24 +302,27 @@ class TransformerLRPBackend(Backend):
         return int(captured[0].shape[1])
 
     @contextlib.contextmanager
-    def _masking(self) -> Iterator[None]:
-        """Gradient masks on the embedding output (layer 0) and every encoder layer."""
+    def _masking(self, masks: torch.Tensor) -> Iterator[_MaskedPass]:
+        """Gradient masks on the embedding output (layer 0, ``masks[0]``) and after every
+        encoder layer (``masks[t]`` after the ``t``-th), acting in this thread only; the
+        embedding output and the count of layer calls go to the yielded
+        :class:`_MaskedPass`."""
+        state = _MaskedPass()
 
         def embedding_hook(module: torch.nn.Module, args: Any, output: torch.Tensor) -> Any:
-            self._states = output
-            return MaskGradient.apply(output, self._masks[0])
+            state.states = output
+            return MaskGradient.apply(output, masks[0])
 
         def layer_hook(module: torch.nn.Module, args: Any, output: Any) -> Any:
-            self._calls += 1
+            state.calls += 1
             states = output[0] if isinstance(output, tuple) else output
-            masked = MaskGradient.apply(states, self._masks[self._calls])
+            masked = MaskGradient.apply(states, masks[state.calls])
             return (masked, *output[1:]) if isinstance(output, tuple) else masked
 
-        handles = [self.embeddings.register_forward_hook(embedding_hook)]
-        handles += [layer.register_forward_hook(layer_hook) for layer in self.layers]
-        self._calls = 0
+        handles = [register_thread_hook(self.embeddings, embedding_hook)]
+        handles += [register_thread_hook(layer, layer_hook) for layer in self.layers]
         try:
-            yield
+            yield state
         finally:
             for handle in handles:
                 handle.remove()
@@ -312,19 +340,16 @@ class TransformerLRPBackend(Backend):
             chunk = token_masks[start : start + self.batch_size]
             copies = chunk.shape[0]
             masks = torch.as_tensor(chunk).permute(1, 0, 2).unsqueeze(-1)
-            self._masks = masks.to(next(self.model.parameters()).dtype)
-            try:
-                with (
-                    torch.enable_grad(),
-                    transformer_lrp_rules(self.model, self.rules, self.attention),
-                    self._masking(),
-                ):
-                    output = self.model(**self._batched_inputs(copies))
-                    selected = select_target(output, self.target)
-                    states = self._states
-                    (gradient,) = torch.autograd.grad(selected.sum(), states)
-            finally:
-                self._masks, self._states = None, None
+            masks = masks.to(next(self.model.parameters()).dtype)
+            with (
+                torch.enable_grad(),
+                transformer_lrp_rules(self.model, self.rules, self.attention),
+                self._masking(masks) as state,
+            ):
+                output = self.model(**self._batched_inputs(copies))
+                selected = select_target(output, self.target)
+                states = state.states
+                (gradient,) = torch.autograd.grad(selected.sum(), states)
             out.append((states * gradient).sum(-1).detach().double().cpu().numpy())
         return np.concatenate(out) if out else np.empty((0, self.num_tokens))
 

@@ -1,7 +1,9 @@
-"""LRP as modified gradients: rules for linear layers and their attachment by hooks."""
+"""LRP as modified gradients: rules for linear layers and their attachment by hooks
+(each hook acting only in the thread of its pass)."""
 
 from symxai.backends.lrp.composite import RuleSpec, linear_layers, lrp_hooks, rule_for
 from symxai.backends.lrp.rules import Epsilon, Gamma, Rule, Zero, lrp_linear_output
+from symxai.backends.lrp.thread_hooks import register_thread_hook
 
 __all__ = [
     "Epsilon",
@@ -12,5 +14,6 @@ __all__ = [
     "linear_layers",
     "lrp_hooks",
     "lrp_linear_output",
+    "register_thread_hook",
     "rule_for",
 ]

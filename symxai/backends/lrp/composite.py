@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 import torch
 
 from symxai.backends.lrp.rules import Rule, Zero, lrp_linear_output
+from symxai.backends.lrp.thread_hooks import register_thread_hook
 
 __all__ = ["RuleSpec", "linear_layers", "lrp_hooks", "rule_for"]
 
@@ -62,7 +63,9 @@ def rule_for(name: str, rules: RuleSpec) -> Rule:
 
 @contextlib.contextmanager
 def lrp_hooks(model: torch.nn.Module, rules: RuleSpec) -> Iterator[dict[str, Rule]]:
-    """Within the block, the linear layers of ``model`` compute LRP-modified gradients.
+    """Within the block, the linear layers of ``model`` compute LRP-modified gradients
+    in this thread (other threads calling ``model`` meanwhile are unaffected, see
+    :mod:`symxai.backends.lrp.thread_hooks`).
 
     Yields the rule chosen for each linear layer (by qualified name).
     """
@@ -83,7 +86,7 @@ def lrp_hooks(model: torch.nn.Module, rules: RuleSpec) -> Iterator[dict[str, Rul
         ) -> torch.Tensor:
             return lrp_linear_output(args[0], output, layer.weight, layer.bias, rule, activated)
 
-        handles.append(module.register_forward_hook(hook))
+        handles.append(register_thread_hook(module, hook))
     try:
         yield chosen
     finally:
