@@ -74,11 +74,11 @@ def test_xcg_layout_round_trip(cohort: Cohort, tmp_path: Path) -> None:
     assert_same_cohort(cohort, read_xcg_layout(tmp_path))
 
 
-def test_xcg_spot_with_xy_columns_and_alias_flags(cohort: Cohort, tmp_path: Path) -> None:
+def test_xcg_spot_with_xy_columns_and_nullable_alias_flags(cohort: Cohort, tmp_path: Path) -> None:
     write_xcg_layout(cohort, tmp_path)
     tissue = cohort.tissues[0]
     flags = {
-        name.replace(" ", "_").replace("-", "_"): tissue.phenotypes == code
+        name.replace(" ", "_").replace("-", "_"): pd.array(tissue.phenotypes == code, "boolean")
         for code, name in enumerate(tissue.vocabulary)
     }
     frame = pd.DataFrame(

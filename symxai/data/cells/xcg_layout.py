@@ -80,7 +80,7 @@ def _read_spot(path: Path, vocabulary: tuple[str, ...]) -> tuple[np.ndarray, np.
         )
     images = np.full(len(frame), spot, dtype=object)
     positions = check_coordinates(x, y, images, source, _row)
-    flags = [column for column in frame.columns if frame[column].dtype == bool]
+    flags = [column for column in frame.columns if pd.api.types.is_bool_dtype(frame[column].dtype)]
     if not flags:
         raise CellDataError(f"{source}: no boolean phenotype columns")
     lookup = {member: index for index, member in enumerate(vocabulary)}
@@ -90,7 +90,7 @@ def _read_spot(path: Path, vocabulary: tuple[str, ...]) -> tuple[np.ndarray, np.
             column_codes.append(lookup[resolve_phenotype(str(column), vocabulary)])
         except CellDataError as error:
             raise CellDataError(f"{source}: column {str(column)!r}: {error}") from None
-    matrix = frame[flags].to_numpy(dtype=bool)
+    matrix = frame[flags].fillna(False).to_numpy(dtype=bool)
     per_row = matrix.sum(axis=1)
     bad = np.flatnonzero(per_row != 1)
     if len(bad):
