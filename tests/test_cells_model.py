@@ -147,6 +147,32 @@ def test_lrp_variant_conserves_relevance_through_explain() -> None:
     )
 
 
+@pytest.mark.parametrize("pooling", ["mean", "add"])
+def test_conservation_holds_on_a_core_sized_graph(pooling: str) -> None:
+    """About 3,950 cells, as in a 1 mm^2 LUAD core (kNN by scipy's cKDTree here)."""
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(4)
+    cells = 3950
+    positions = rng.uniform(0, 1000, size=(cells, 2))
+    _, nearest = cKDTree(positions).query(positions, k=4)
+    pairs = np.sort(np.stack([np.repeat(np.arange(cells), 3), nearest[:, 1:].reshape(-1)]), 0)
+    pairs = np.unique(pairs, axis=1)
+    graph = Data(
+        x=torch.nn.functional.one_hot(torch.as_tensor(rng.integers(0, 17, cells)), 17).float(),
+        edge_index=torch.as_tensor(np.concatenate([pairs, pairs[::-1]], axis=1)),
+    )
+    torch.manual_seed(1)
+    model = SurvivalGIN(PHENOTYPES, pooling=pooling)
+    for parameter in model.parameters():
+        torch.nn.init.normal_(parameter, std=0.4)
+    explanation = symxai.explain(model, graph)
+    assert explanation.value() == pytest.approx(explanation.prediction, rel=1e-4)
+    assert explanation.prediction == pytest.approx(
+        float(model.graph_part(graph.x, graph.edge_index).detach()), rel=1e-6
+    )
+
+
 def test_xcg_variant_absorbs_relevance_in_biases_and_reports_it() -> None:
     torch.manual_seed(0)
     model = SurvivalGIN(PHENOTYPES, hidden=16, num_layers=3, variant="xcg")
@@ -209,6 +235,15 @@ def test_cox_loss_equals_hand_computed_breslow_partial_likelihood() -> None:
     assert float(
         cox_loss(torch.tensor(log_hazard), torch.tensor(time), torch.tensor(event), ties="breslow")
     ) == pytest.approx(expected / event.sum(), rel=1e-6)
+    # no tied events, but a case censored at an event's time: still in its risk set
+    for censored_tie in ([1, 0, 1, 1, 1, 0], [1, 1, 0, 1, 1, 0]):
+        flags = np.array(censored_tie)
+        untied = np.array([5.0, 3.0, 3.0, 8.0, 1.0, 4.0])
+        assert float(
+            cox_loss(
+                torch.tensor(log_hazard), torch.tensor(untied), torch.tensor(flags), reduction="sum"
+            )
+        ) == pytest.approx(brute_force_breslow(log_hazard, untied, flags), rel=1e-6)
     distinct = np.array([5.0, 3.0, 2.5, 8.0, 1.0, 4.0])
     assert float(
         cox_loss(

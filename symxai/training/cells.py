@@ -128,12 +128,17 @@ def cox_loss(
     event = torch.as_tensor(event).to(torch.bool).reshape(-1)
     if not bool(event.any()):
         return log_hazard.sum() * 0.0
+    time = torch.as_tensor(time).to(log_hazard.dtype).reshape(-1)
+    # torchsurv's formula for untied event times takes the risk set of an event from its
+    # position in the time order, so a case censored at the same time must come after it
+    order = torch.argsort(event.to(torch.int8), descending=True, stable=True)
+    order = order[torch.argsort(time[order], stable=True)]
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Ties in `time` detected")
         total = neg_partial_log_likelihood(
-            log_hazard.reshape(-1),
-            event,
-            torch.as_tensor(time).to(log_hazard.dtype).reshape(-1),
+            log_hazard.reshape(-1)[order],
+            event[order],
+            time[order],
             ties_method=ties,
             reduction="sum",
         )
