@@ -15,18 +15,15 @@ one batch of value calls per molecule). The default target is the logit differen
 from __future__ import annotations
 
 import csv
-import difflib
 import functools
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from symxai.cache import load_state
+from symxai.domains.elements import element_atom_problem
 from symxai.domains.molecules.explain import explain_molecule, molecule_relevances
 from symxai.domains.molecules.molecule import (
     MUTAGEN,
@@ -45,7 +42,6 @@ from symxai.training.mutagenicity import load_mutagenicity_gin
 
 __all__ = ["MoleculeDomain"]
 
-_ELEMENT_NAME = re.compile(r"([A-Z][a-z]?)(\d+)?")
 _DATASETS = ("Mutagenicity", "MUTAG")
 
 
@@ -199,33 +195,13 @@ class MoleculeDomain(Domain):
     def check_atom(self, atom: Atom) -> tuple[str, Sequence[str]] | None:
         """SMARTS that do not compile, names that are neither an element symbol nor an
         atom name (``C0``), and ``element:X`` for an element the models do not know."""
-        elements = sorted(MUTAGENICITY_ELEMENTS)
         if atom.kind == "pattern" and atom.qualifier == "smarts":
             try:
                 compile_smarts(str(atom.value))
             except SymxaiError as error:
                 return str(error).splitlines()[0], ()
-        elif atom.kind == "name":
-            match = _ELEMENT_NAME.fullmatch(str(atom.value))
-            if match is None or match[1] not in elements:
-                return (
-                    f"{atom} is not an element symbol or an atom name such as C0 "
-                    f"(elements: {', '.join(MUTAGENICITY_ELEMENTS)})",
-                    difflib.get_close_matches(str(atom.value), elements, n=3),
-                )
-        elif (
-            atom.kind == "qualified"
-            and atom.qualifier == "element"
-            and str(atom.value) not in elements
-        ):
-            return (
-                f"{atom}: no such element",
-                difflib.get_close_matches(str(atom.value), elements, n=3),
-            )
-        return None
-
-    def feature_relevance(self, explanation: Explanation) -> np.ndarray:
-        return explanation.feature_relevance()
+            return None
+        return element_atom_problem(atom, MUTAGENICITY_ELEMENTS)
 
     def draw(self, explanation: Explanation, path: Path, legend: str) -> Path:
         from symxai.domains.molecules.drawing import draw_molecule  # loads matplotlib

@@ -13,9 +13,7 @@ energy, the model's only output.
 
 from __future__ import annotations
 
-import difflib
 import functools
-import re
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
@@ -25,6 +23,7 @@ import numpy as np
 
 from symxai.data.malondialdehyde import MODEL_ELEMENTS, load_malondialdehyde_data
 from symxai.domains.colours import colour_scale, relevance_colour
+from symxai.domains.elements import element_atom_problem
 from symxai.domains.registry import Domain, DomainError, InputRecord
 from symxai.domains.structures.explain import explain_structure
 from symxai.domains.structures.reading import read_structure
@@ -34,7 +33,6 @@ from symxai.training.schnet import load_malondialdehyde_schnet
 
 __all__ = ["StructureDomain"]
 
-_ATOM_NAME = re.compile(r"([A-Z][a-z]?)(\d+)?")
 _SHIPPED = "malondialdehyde"
 
 
@@ -126,25 +124,7 @@ class StructureDomain(Domain):
 
     def check_atom(self, atom: Atom) -> tuple[str, Sequence[str]] | None:
         """Names that are neither an element the model knows nor an atom name (``C0``)."""
-        elements = list(MODEL_ELEMENTS)
-        if atom.kind == "name":
-            match = _ATOM_NAME.fullmatch(str(atom.value))
-            if match is None or match[1] not in elements:
-                return (
-                    f"{atom} is not an element symbol or an atom name such as C0 "
-                    f"(elements: {', '.join(elements)})",
-                    difflib.get_close_matches(str(atom.value), elements, n=3),
-                )
-        elif (
-            atom.kind == "qualified"
-            and atom.qualifier == "element"
-            and str(atom.value) not in elements
-        ):
-            return (
-                f"{atom}: no such element",
-                difflib.get_close_matches(str(atom.value), elements, n=3),
-            )
-        return None
+        return element_atom_problem(atom, MODEL_ELEMENTS)
 
     def draw(self, explanation: Explanation, path: Path, legend: str) -> Path:
         """The atoms projected on their two widest axes, coloured by relevance (red
