@@ -12,8 +12,11 @@ explanation (no cached values), on 2 threads:
 * ``tile_map_s``: ``v(tile)`` of the 100 tiles of a 10x10 grid (one masked pass per tile,
   all tiles batched);
 * ``feature_relevance_s``: per-cell relevance ``R_i`` (one backward pass);
-* ``feature_relevance_old_s``: the same by one masked copy per node (the former way, an
-  ``O(n^2)``-memory computation) on a graph of ``old_nodes`` nodes, for comparison;
+* ``feature_relevance_old_s``: the same by one masked copy per node (the former way:
+  ``n`` copies of the graph, ``O(n^2)`` time and mask memory) on a graph of ``old_nodes``
+  nodes, against ``feature_relevance_small_s``, the one-pass way on that graph
+  (``old_new_max_difference``: their largest difference);
+* ``batch_size``, ``sparse_adjacency``: graph copies per pass and how they are joined;
 * ``peak_rss_mb``: peak resident memory of the process.
 
 Each timing ``*_s`` (wall clock) comes with ``*_cpu_s`` (CPU time of this process), which
