@@ -21,7 +21,14 @@ from typer.testing import CliRunner
 import symxai
 from symxai.cache import save_weights
 from symxai.cli import app
-from symxai.data.cells import LUAD_PHENOTYPES, Tissue, synthetic_cohort, write_cell_table
+from symxai.data.cells import (
+    LUAD_PHENOTYPES,
+    Tissue,
+    synthetic_cohort,
+    write_anndata,
+    write_cell_table,
+    write_xcg_layout,
+)
 from symxai.domains.cells import (
     TileGrid,
     TissueInput,
@@ -446,6 +453,25 @@ def test_loading_data_and_models_names_what_is_wrong(files, tmp_path: Path) -> N
     assert prepared.stage == float(files["cohort"].clinical["stage"].iloc[1])
     with pytest.raises(DomainError, match="has no image 'core_9'"):
         domain.prepare(f"{files['cells']}:core_9")
+
+
+def test_every_layout_of_the_data_package_loads_as_the_same_inputs(files) -> None:
+    domain = get_domain("cells")
+    folder, cohort = files["folder"], files["cohort"]
+    layouts = {
+        "cell table file": str(files["cells"]),
+        "cell table folder": str(files["cells"].parent),
+        "xCG layout": str(write_xcg_layout(cohort, folder / "xcg")),
+        "AnnData": str(write_anndata(cohort, folder / "cohort.h5ad")),
+    }
+    image = cohort.tissues[-1]
+    for layout, data in layouts.items():
+        records = domain.load_inputs(data)
+        assert sorted(r.id for r in records) == sorted(t.image_id for t in cohort.tissues), layout
+        record = next(r for r in records if r.id == image.image_id)
+        prepared = domain.load_input(data, record)
+        np.testing.assert_allclose(prepared.tissue.positions, image.positions, atol=1e-6)
+        np.testing.assert_array_equal(prepared.tissue.phenotypes, image.phenotypes)
 
 
 def test_symxai_query_on_one_image_equals_explain_tissue(files) -> None:
