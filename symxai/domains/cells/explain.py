@@ -21,7 +21,7 @@ BACKENDS = ("gnn-lrp", "perturbation")
 def load_shipped_model() -> torch.nn.Module:
     """The shipped cell-graph survival GIN (``cells-gin``), trained on the synthetic cohort
     on first use if no weights are shipped or cached."""
-    from symxai.training.cells import load_cells_gin  # type: ignore[attr-defined]
+    from symxai.training.cells import load_cells_gin
 
     return load_cells_gin(train_if_missing=True).model
 
@@ -44,8 +44,9 @@ def explain_tissue(
 
     The features are the cells (``c0 ..``); phenotypes, aliases, lineage groups, grid
     tiles (``tile:"3,4"``) and polygons (``region:"name"``) name sets of them
-    (:mod:`~symxai.domains.cells.space`). ``model`` defaults to the shipped ``cells-gin``
-    (:func:`load_shipped_model`).
+    (:mod:`~symxai.domains.cells.space`). ``tiles`` and ``regions`` apply to a
+    :class:`~symxai.data.cells.Tissue`; a :class:`TissueInput` brings its own.
+    ``model`` defaults to the shipped ``cells-gin`` (:func:`load_shipped_model`).
 
     ``explanation.prediction`` is the explained output: the *graph part* ``g`` of the
     log hazard (:class:`~symxai.models.survival_gin.SurvivalGIN`), not the stage term.
