@@ -173,8 +173,8 @@ def test_an_unknown_domain_names_the_registered_ones_and_close_matches() -> None
     message = str(raised.value)
     assert "domain 'toi' is not one of molecules, text" in message and "toy" in message
     assert "did you mean 'toy'?" in message
-    with pytest.raises(SpecError, match=r"<spec>: domain 'cells' is not one of molecules, text"):
-        spec_from_mapping({"domain": "cells", "queries": ["b0"]})
+    with pytest.raises(SpecError, match=r"<spec>: domain 'galaxies' is not one of molecules, text"):
+        spec_from_mapping({"domain": "galaxies", "queries": ["b0"]})
     result = runner.invoke(app, ["query", "101100", "b0", "--domain", "txt"])
     assert result.exit_code == 2
     assert "domain 'txt' is not one of" in result.stderr and "did you mean 'text'" in result.stderr

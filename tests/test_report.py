@@ -121,7 +121,7 @@ def test_toml_and_yaml_specs_agree(tmp_path: Path) -> None:
         ('queries = ["N"]\nlimt = 3\n', "unknown key 'limt'; did you mean 'limit'"),
         ('queries = ["N"]\nlimit = "ten"\n', "key 'limit' must be int"),
         ('queries = ["N"]\nmode = "banzhaf"\n', "mode 'banzhaf'"),
-        ('queries = ["N"]\ndomain = "cells"\n', "domain 'cells'"),
+        ('queries = ["N"]\ndomain = "galaxies"\n', "domain 'galaxies'"),
         ("limit = 3\n", "no queries"),
         ('queries = ["N & & O"]\n', "column 5"),
         ("queries = [\n", "not valid TOML"),

@@ -65,6 +65,7 @@ BUILTIN_DOMAINS: dict[str, str] = {
     "molecules": "symxai.domains.molecules.domain:MoleculeDomain",
     "text": "symxai.domains.text.domain:TextDomain",
     "structures": "symxai.domains.structures.domain:StructureDomain",
+    "cells": "symxai.domains.cells.domain:CellDomain",
 }
 """The built-in domains: name -> ``module:attribute`` of the :class:`Domain` subclass,
 imported when the domain is first asked for."""
