@@ -546,7 +546,9 @@ def train_cells_gin(
 def load_cells_gin(*, train_if_missing: bool = True) -> Trained[SurvivalGIN]:
     """The shipped cell-graph survival GIN (:func:`train_cells_gin` on the default
     synthetic cohort): the weights in ``symxai/data/models``, else the cached ones, else
-    trained now (about a minute on 2 cores, plus 10 s for the cohort) and cached.
+    trained now (32 epochs of about 229 graphs: 526 s on 2 threads of a shared, heavily
+    loaded 2-core machine; :func:`train_survival_gin` notes about 3 s per epoch unloaded)
+    and cached.
     Weights are loaded with ``weights_only=True``."""
     return load_or_train(
         WEIGHTS_NAME,
