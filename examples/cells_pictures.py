@@ -3,13 +3,16 @@
     python examples/cells_pictures.py                      # quick model, into cells_pictures/
     python examples/cells_pictures.py --model cells-gin    # the shipped model
     python examples/cells_pictures.py --model gin.pt --out figures
+    python examples/cells_pictures.py --model cells-gin --out docs/images/cells --palette
 
 Without ``--model`` a small GIN is trained for a few epochs on a synthetic cohort of 80
 cores of about 600 cells (seconds), so the example runs anywhere. The cohort is
 synthetic (planted motifs, :func:`symxai.data.cells.synthetic_cohort`); relevance
 explains the model, not the biology. Writes: cells by phenotype, per-cell relevance,
 the 10 x 10 tile map, the phenotype bars, the phenotype-pair interaction heatmap and
-the Kaplan-Meier curves of the predicted risk groups (median split).
+the Kaplan-Meier curves of the predicted risk groups (median split). ``--palette``
+rewrites every picture as a 256-colour PNG (about a third of the size; the README's
+copies in ``docs/images/cells`` are made so).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import torch
 
-from symxai.data.cells import synthetic_cohort
+from symxai.data.cells import survival_graphs, synthetic_cohort
 from symxai.domains.cells import (
     explain_tissue,
     interaction_matrix,
@@ -36,18 +39,18 @@ from symxai.domains.cells import (
 from symxai.domains.registry import get_domain
 from symxai.training.cells import predict_log_hazard, train_survival_gin
 
+
+def to_palette(folder: Path) -> None:
+    """Rewrite every PNG in ``folder`` with a 256-colour palette (no dithering)."""
+    from PIL import Image
+
+    for path in sorted(folder.glob("*.png")):
+        with Image.open(path) as picture:
+            palette = picture.convert("RGB").quantize(256, dither=Image.Dither.NONE)
+        palette.save(path, optimize=True)
+
+
 QUERIES = ["Cancer & Treg & ~Tc", "Tc & Cancer", "T_cells", 'tile:"4,4"']
-
-
-def graphs_of(cohort):
-    graphs = []
-    for tissue, row in zip(cohort.tissues, cohort.clinical.itertuples(), strict=True):
-        data = tissue.to_data()
-        data.time = torch.tensor([float(row.os_months)])
-        data.event = torch.tensor([int(row.event)])
-        data.stage = torch.tensor([float(row.stage)])
-        graphs.append(data)
-    return graphs
 
 
 def main() -> None:
@@ -55,10 +58,11 @@ def main() -> None:
     parser.add_argument("--model", help="cells-gin or a SurvivalGIN weights file")
     parser.add_argument("--out", type=Path, default=Path("cells_pictures"))
     parser.add_argument("--image", type=int, default=0, help="which core to draw")
+    parser.add_argument("--palette", action="store_true", help="write 256-colour PNGs")
     args = parser.parse_args()
     torch.manual_seed(0)
     cohort = synthetic_cohort(80, 600, seed=0)
-    graphs = graphs_of(cohort)
+    graphs = survival_graphs(cohort)
     if args.model:
         model = get_domain("cells").load_model(args.model)
     else:
@@ -81,6 +85,8 @@ def main() -> None:
     hazard = predict_log_hazard(model, graphs)
     clinical = cohort.clinical
     plot_kaplan_meier(clinical["os_months"], clinical["event"], risk_groups(hazard), out / "km.png")
+    if args.palette:
+        to_palette(out)
     print(f"pictures in {out}/")
 
 
