@@ -27,7 +27,10 @@ hazard), ``stage_c_index`` (stage alone): Harrell's C on the test patients.
   an *untrained* GIN of the same shape also tracks the motif scores (measured on 25 test
   cores, two random initialisations: ``|rho|`` 0.95 for S1, 0.98 for S2, with either
   sign). The magnitude of these correlations mostly says the query isolates the motif;
-  what the training adds is the sign (S1 adverse, S2 protective);
+  what the training adds is the sign (S1 adverse, S2 protective). ``untrained_*`` gives
+  that baseline in the same run: the same statistics for ``UNTRAINED_SEEDS`` untrained
+  GINs of the shipped model's configuration, and ``untrained_planted_signs``, how many of
+  them have both signs as planted (S1 positive, S2 negative; about a quarter by chance);
 * ``motif_cell_auc``: per-cell relevance ``R_i`` (``explanation.feature_relevance()``)
   against the planted motif cells (anchors and the cancer cells they touch), pooled over
   the test cores (:func:`~symxai.domains.cells.faithfulness.rank_auc`): ``motif_cell_auc_s1``
@@ -63,6 +66,7 @@ import torch
 from symxai.data.cells import LUAD_PHENOTYPES, cells_split, synthetic_cohort
 from symxai.domains.cells import explain_tissue, interaction_matrix, phenotype_atom, tile_values
 from symxai.domains.cells.faithfulness import partial_spearman, rank_auc, spearman
+from symxai.models import SurvivalGIN
 from symxai.training.cells import c_index, load_cells_gin
 
 S1_QUERY = "Cancer & Treg & ~Tc"
@@ -70,6 +74,7 @@ S2_QUERY = "Tc & Cancer"
 TIMING_CELLS = 3950
 REPEATS = 3
 THREADS = 2
+UNTRAINED_SEEDS = 4
 
 
 def best_of(
@@ -139,6 +144,26 @@ def main() -> None:
         "motif_cell_auc_s2": auc_s2,
         "seconds_explain_cohort": seconds_explain,
     }
+
+    untrained_s1, untrained_s2 = [], []
+    for seed in range(UNTRAINED_SEEDS):
+        torch.manual_seed(seed)
+        untrained = SurvivalGIN(**model.config).eval()
+        pairs = np.array(
+            [
+                explain_tissue(tissue, untrained, missing="absent")
+                .relevances([S1_QUERY, S2_QUERY], missing="absent")
+                .to_numpy()
+                for tissue in tissues
+            ]
+        )
+        untrained_s1.append(partial_spearman(pairs[:, 0], s1_true, treg))
+        untrained_s2.append(spearman(pairs[:, 1], s2_true))
+    figures["untrained_s1_partial_spearman"] = untrained_s1
+    figures["untrained_s2_spearman"] = untrained_s2
+    figures["untrained_planted_signs"] = sum(
+        a > 0 and b < 0 for a, b in zip(untrained_s1, untrained_s2, strict=True)
+    )
 
     core = min(tissues, key=lambda tissue: abs(tissue.n_cells - TIMING_CELLS))
     labelled = [phenotype_atom(name) for name in LUAD_PHENOTYPES if name != "NONE"]
