@@ -214,14 +214,8 @@ class _MaskedPass:
 class TransformerLRPBackend(Backend):
     """Token-set relevance ``v(S)`` of a Hugging Face encoder classifier on one input.
 
-    Threads: any number of passes may run at once in different threads on one shared
-    model (a Dask worker with several threads, a thread pool), through this backend or
-    others, and each gives what it gives alone. A pass's hooks act only in its own thread
-    (:mod:`symxai.backends.lrp.thread_hooks`) and keep their state (masks, layer-call
-    counts) in the pass, not on the model or the backend, so one backend object may also
-    be called from several threads. Plain forward calls of the model in other threads
-    during a pass are unaffected. Not covered: changing the model's weights or mode while
-    passes run.
+    Threads: passes may run at once in several threads on one shared model; see
+    :mod:`symxai.backends.lrp.thread_hooks` for what is guaranteed.
 
     Parameters
     ----------

@@ -15,7 +15,13 @@ own hooks, and plain forward calls in other threads see none. The cost is one th
 comparison per hooked module call; the state a hook keeps (masks, counts of layer calls)
 lives in the closure of its pass, never on the module or the backend.
 
-Not covered: a model whose forward runs its modules in other threads than the caller's
+What the LRP backends (GNN-LRP, SchNet-LRP, transformer LRP) guarantee with these hooks:
+any number of passes may run at once in different threads on one shared model, through
+one backend object or several, and each gives what it gives alone; plain forward calls
+of the model in other threads during a pass are unaffected.
+
+Not covered: changing the model's weights or mode while passes run; a model whose
+forward runs its modules in other threads than the caller's
 (``torch.nn.DataParallel``, activation checkpointing that recomputes the forward during
 the backward).
 """

@@ -189,8 +189,7 @@ class MoleculeDomain(Domain):
         target: Any,
         missing: str,
     ) -> BatchRelevances:
-        batch = molecule_relevances(inputs, queries, model, target=target, missing=missing)
-        return BatchRelevances(batch.relevance, batch.prediction, batch.errors)
+        return molecule_relevances(inputs, queries, model, target=target, missing=missing)
 
     def check_atom(self, atom: Atom) -> tuple[str, Sequence[str]] | None:
         """SMARTS that do not compile, names that are neither an element symbol nor an

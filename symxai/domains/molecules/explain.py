@@ -11,7 +11,6 @@ the setting that recovers the NO2/NH2 ground truth best (``benchmarks/gnn_lrp.py
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,6 +23,7 @@ from symxai.backends.lrp import RuleSpec
 from symxai.backends.target import select_target
 from symxai.domains.molecules.molecule import DEFAULT_RULES, MUTAGEN, NONMUTAGEN, Molecule
 from symxai.domains.molecules.sources import molecule_from_smiles
+from symxai.domains.registry import BatchRelevances
 from symxai.errors import SymxaiError
 from symxai.explanation import Explanation
 from symxai.query.ast import Atom, Query
@@ -82,18 +82,9 @@ def explain_molecule(
     return explanation
 
 
-@dataclass
-class MoleculeRelevances:
-    """Harsanyi relevance of the same queries on many molecules.
-
-    ``relevance[i, j]`` is ``R(q_j)`` on molecule ``i`` (NaN where the molecule failed),
-    ``prediction[i]`` the explained output ``f(x)`` at the target, ``errors`` maps the
-    position of every molecule that could not be explained to the reason.
-    """
-
-    relevance: np.ndarray
-    prediction: np.ndarray
-    errors: dict[int, str]
+MoleculeRelevances = BatchRelevances
+"""Harsanyi relevance of the same queries on many molecules: the registry's
+:class:`~symxai.domains.registry.BatchRelevances` (rows are molecules)."""
 
 
 def molecule_relevances(
@@ -150,7 +141,7 @@ def molecule_relevances(
         for position, plan, value, inverse in zip(kept, plans, values, inverses, strict=True):
             relevance[position] = plan.relevances(value[inverse])
         prediction[kept] = predict_targets(model, graphs, target)
-    return MoleculeRelevances(relevance, prediction, errors)
+    return BatchRelevances(relevance, prediction, errors)
 
 
 def predict_targets(
