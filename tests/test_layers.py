@@ -6,11 +6,12 @@ imports inside functions included: a lazy import that points up is still an upwa
 dependency. Layers, top to bottom (a module may import its own layer and any below)::
 
     cli, demo, __main__
-    report
+    report, evaluation
     domains
     training
     data, models
     api (and the ``symxai`` package, which re-exports it)
+    integrations (PyG ExplainerAlgorithm, shapiq Game: the public layer only)
     explanation
     query, decomposition, relevance, search, features, walks, population
     backends
@@ -45,10 +46,11 @@ LAYERS: list[tuple[str, ...]] = [
     ),
     ("symxai.explanation",),
     ("symxai.api", "symxai"),
+    ("symxai.integrations",),
     ("symxai.data", "symxai.models"),
     ("symxai.training",),
     ("symxai.domains",),
-    ("symxai.report",),
+    ("symxai.report", "symxai.evaluation"),
     ("symxai.cli", "symxai.demo", "symxai.__main__"),
 ]
 """Layers from the bottom up; a module belongs to the longest prefix listed."""

@@ -50,6 +50,7 @@ __all__ = [
     "BatchRelevances",
     "Domain",
     "DomainError",
+    "GroundTruth",
     "InputRecord",
     "UnknownDomainError",
     "available_domains",
@@ -88,6 +89,22 @@ class InputRecord:
     id: str
     label: Any
     text: str
+
+
+@dataclass(frozen=True)
+class GroundTruth:
+    """What is known to drive the model on one input, for evaluating explanations
+    (``symxai.evaluation``): per-feature labels and/or labelled feature pairs.
+
+    ``features`` is a bool ``[n]`` array over the input's features (the atoms of a
+    planted motif, the cells of a planted niche); ``pairs`` an int ``[P, 2]`` array of
+    feature index pairs (bonds, graph edges; each undirected edge once) with their bool
+    ``pair_labels`` ``[P]`` (the NO2/NH2 bonds of a mutagen). Either part may be absent.
+    """
+
+    features: np.ndarray | None = None
+    pairs: np.ndarray | None = None
+    pair_labels: np.ndarray | None = None
 
 
 @dataclass
@@ -213,6 +230,11 @@ class Domain(ABC):
         """Harsanyi relevance of ``queries`` on every input, computed together (only
         called for the :attr:`batched_backends`); equal to explaining them one by one."""
         raise NotImplementedError(f"the {self.name} domain has no batched explanations")
+
+    def ground_truth(self, data: str, record: InputRecord, inputs: Any) -> GroundTruth | None:
+        """The known ground truth of one input of ``data`` (``inputs`` is its prepared
+        input, from :meth:`load_input`), or ``None`` where none is known (the default)."""
+        return None
 
     def check_atom(self, atom: Atom) -> tuple[str, Sequence[str]] | None:
         """Why ``atom`` can match nothing in this domain, and suggestions for what was
