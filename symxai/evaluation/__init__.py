@@ -6,7 +6,8 @@
 * :mod:`~symxai.evaluation.ground_truth`: AUROC, average precision, top-k accuracy
   against a known mask, per input and pooled;
 * :mod:`~symxai.evaluation.query_faithfulness`: ``R(q)`` against the measured output
-  change when the features that make ``q`` true are removed.
+  change when the features that make ``q`` true are removed;
+* :mod:`~symxai.evaluation.run`: all of it on several inputs of a registered domain.
 
 A value function is an :class:`~symxai.Explanation`, a :class:`~symxai.SetFunction`, a
 backend or a callable ``masks [B, n] -> values [B]``
@@ -44,13 +45,16 @@ from symxai.evaluation.query_faithfulness import (
     positive_atoms,
     query_faithfulness,
 )
+from symxai.evaluation.run import ORDERINGS, EvaluationResult, evaluate_inputs
 from symxai.evaluation.shapley import MAX_SHAPLEY_FEATURES, shapley_from_dividends, shapley_values
 from symxai.evaluation.value_function import ValueFunction, as_value_function
 
 __all__ = [
     "DEGENERATE_TOLERANCE",
     "MAX_SHAPLEY_FEATURES",
+    "ORDERINGS",
     "Curve",
+    "EvaluationResult",
     "GroundTruthMetrics",
     "Ordering",
     "QueryFaithfulness",
@@ -58,6 +62,7 @@ __all__ = [
     "as_value_function",
     "auroc",
     "average_precision",
+    "evaluate_inputs",
     "first_order_ordering",
     "greedy_ordering",
     "ground_truth_metrics",
