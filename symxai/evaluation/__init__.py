@@ -1,0 +1,1 @@
+"""Evaluation of explainers: faithfulness measures and peer explainers run side by side."""
