@@ -34,6 +34,7 @@ from symxai.domains.molecules import (
     DEFAULT_RULES,
     MUTAGEN,
     NONMUTAGEN,
+    Molecule,
     load_molecules,
     load_mutagenicity_gin,
 )
@@ -43,14 +44,14 @@ TARGET = (MUTAGEN, NONMUTAGEN)
 SIGNED = {"integrated-gradients", "input-x-gradient", "gradient-x-input", "symxai"}
 
 
-def undirected_bonds(molecule: object) -> tuple[np.ndarray, np.ndarray]:
+def undirected_bonds(molecule: Molecule) -> tuple[np.ndarray, np.ndarray]:
     """Bonds ``[P, 2]`` (each once) and their 0/1 NO2/NH2 ground truth ``[P]``."""
     edges = molecule.edge_index
     once = edges[0] < edges[1]
     return edges.T[once], np.asarray(molecule.edge_ground_truth)[once].astype(int)
 
 
-def symxai_bond_scores(model: torch.nn.Module, molecule: object, pairs: np.ndarray) -> np.ndarray:
+def symxai_bond_scores(model: torch.nn.Module, molecule: Molecule, pairs: np.ndarray) -> np.ndarray:
     """``v({i, j})`` of every bond, one batch."""
     masks = np.zeros((len(pairs), molecule.num_atoms), dtype=bool)
     rows = np.arange(len(pairs))

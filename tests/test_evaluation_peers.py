@@ -308,3 +308,22 @@ def test_attribution_peers_refuse_empty_inputs_and_wrong_shapes() -> None:
         occlusion(lambda masks: np.zeros(len(masks)), 0)
     with pytest.raises(ValueError, match="returned"):
         occlusion(lambda masks: np.zeros(3), 4)
+
+
+class PlantedPolynomial(torch.nn.Module):
+    """f(x) = 2 x0 x1 - x2 + 3 x1 x3 x4 + 0.5 (dividends by hand at baseline 0)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return 2 * x[:, 0] * x[:, 1] - x[:, 2] + 3 * x[:, 1] * x[:, 3] * x[:, 4] + 0.5
+
+
+def test_occlusion_and_shapley_run_on_a_symxai_set_function() -> None:
+    from symxai import PerturbationBackend
+
+    x = torch.tensor([1.5, -2.0, 0.7, 1.1, 0.9, 0.3], dtype=torch.float64)
+    value = PerturbationBackend(PlantedPolynomial(), x).set_function()
+    a, b, c = 2 * 1.5 * -2.0, -0.7, 3 * -2.0 * 1.1 * 0.9
+    np.testing.assert_allclose(
+        shapley_values(value, 6), [a / 2, a / 2 + c / 3, b, c / 3, c / 3, 0.0], atol=1e-9
+    )
+    np.testing.assert_allclose(occlusion(value, 6), [a, a + c, b, c, c, 0.0], atol=1e-9)
