@@ -7,7 +7,9 @@
   against a known mask, per input and pooled;
 * :mod:`~symxai.evaluation.query_faithfulness`: ``R(q)`` against the measured output
   change when the features that make ``q`` true are removed;
-* :mod:`~symxai.evaluation.run`: all of it on several inputs of a registered domain.
+* :mod:`~symxai.evaluation.run`: all of it on several inputs of a registered domain;
+* :mod:`~symxai.evaluation.peers`: other explainers (PyG's GNNExplainer, PGExplainer,
+  Captum methods; occlusion and shapiq Shapley values) on the same model and scalar.
 
 A value function is an :class:`~symxai.Explanation`, a :class:`~symxai.SetFunction`, a
 backend or a callable ``masks [B, n] -> values [B]``
