@@ -193,3 +193,29 @@ def test_missing_shapiq_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.delitem(sys.modules, "symxai.integrations.shapiq", raising=False)
     with pytest.raises(ImportError, match=r"pip install 'symxai\[shapiq\]'"):
         importlib.import_module("symxai.integrations.shapiq")
+
+
+def test_a_sixty_feature_perturbation_explanation_through_shapiq() -> None:
+    """A real symxai perturbation explanation (features set to the baseline 0) of a model
+    with known products: its FSII decomposition from a budget answers queries exactly."""
+    import torch
+
+    import symxai
+
+    def model(x: torch.Tensor) -> torch.Tensor:
+        return 1.5 * x[:, 3] + 2.0 * x[:, 10] * x[:, 20] - x[:, 30] * x[:, 31] + 0.5 * x[:, 40]
+
+    inputs = torch.ones(60)
+    explanation = symxai.explain(model, inputs, "perturbation", baseline=0.0)
+    assert explanation.n == 60
+    game = SymxaiGame(explanation)
+    values = shapiq.RegressionFSII(n=60, max_order=2, random_state=1).approximate(
+        budget=3000, game=game
+    )
+    approximated = game.explanation(values)
+    assert approximated.prediction == pytest.approx(explanation.prediction)
+    assert set(approximated.dividends().top(4)["subset"]) == {(3,), (10, 20), (30, 31), (40,)}
+    for query in ["f10 & f20", "f30 | f31", "f3 & ~f40"]:
+        assert approximated.relevance(query) == pytest.approx(
+            explanation.relevance(query), abs=1e-4
+        )
