@@ -119,6 +119,25 @@ def test_face_explain_equals_explain_face(face_vit) -> None:
     assert generic.relevance("eyes & ~mouth") == domain.relevance("eyes & ~mouth")
 
 
+def test_the_faces_domain_adapter_equals_symxai_explain(face_vit) -> None:
+    """The registry's ``faces`` adapter, on an input named ``lfw-subset:<id>``, gives the
+    numbers of ``symxai.explain`` on the same :class:`FaceImage`."""
+    from symxai.domains.registry import get_domain
+    from symxai.domains.vision import FaceImage, faces_dataset
+
+    domain = get_domain("faces")
+    prepared = domain.prepare("lfw-subset:120")
+    image = faces_dataset().images[120]
+    np.testing.assert_array_equal(np.asarray(prepared.image), image[0].numpy())
+    _, target = domain.default_target()
+    adapted = domain.explain(
+        prepared, face_vit.model, backend="lrp", target=target, missing="error"
+    )
+    generic = symxai.explain(face_vit.model, FaceImage(image))
+    assert adapted.backend == generic.backend == "transformer-lrp"
+    _same_numbers(generic, adapted, seed=4)
+
+
 def test_structure_explain_equals_explain_structure(schnet) -> None:
     from symxai.data.malondialdehyde import malondialdehyde
     from symxai.domains.structures import explain_structure

@@ -5,7 +5,10 @@
 * :mod:`~symxai.domains.vision.image`: :class:`FaceImage`, the input
   :func:`symxai.explain` takes;
 * :mod:`~symxai.domains.vision.explain`: :func:`explain_face`;
-* :mod:`~symxai.domains.vision.heatmap`: :func:`patch_heatmap`.
+* :mod:`~symxai.domains.vision.heatmap`: :func:`patch_heatmap`;
+* :mod:`~symxai.domains.vision.domain`: :class:`FaceDomain`, the registry's ``faces``
+  domain (``lfw-subset`` or image files, the shipped ViT, ``lrp``/``perturbation``;
+  imported by the registry on first use, not here).
 
 Re-exported from the layers below: the faces (:mod:`symxai.data.faces`), the ViT
 (:mod:`symxai.models.vit`) and the shipped weights :func:`load_faces_vit`

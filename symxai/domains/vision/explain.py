@@ -27,6 +27,7 @@ def explain_face(
     rules: RuleSpec = None,
     attention: str | None = None,
     batch_size: int = 64,
+    missing: str = "error",
 ) -> Explanation:
     """Explain the face-vs-non-face prediction of the ViT on one ``25 x 25`` image:
     ``symxai.explain(model, FaceImage(image))`` with the shipped ViT as the default model.
@@ -37,7 +38,9 @@ def explain_face(
     ``attention`` ``"constant"`` by default, or ``"attnlrp"``);
     ``backend="perturbation"``: the output with the patches outside ``S`` set to the
     mean grey (pixel value 0.5, i.e. 0 after normalisation). The default target is the
-    :class:`FaceImage`'s, the logit difference ``f_face - f_non_face``.
+    :class:`FaceImage`'s, the logit difference ``f_face - f_non_face``. ``missing``: what
+    a query atom naming no patch does (see :class:`~symxai.Explanation`).
+    ``explanation.metadata["image"]`` is the explained image (for drawing).
     """
     if backend not in ("lrp", "perturbation"):
         raise ValueError(f"backend must be 'lrp' or 'perturbation', got {backend!r}")
@@ -47,10 +50,19 @@ def explain_face(
     given = {"target": target, "rules": rules, "attention": attention}
     overrides = {key: value for key, value in given.items() if value is not None}
     if backend == "lrp":
-        return explain(model, prepared, "transformer-lrp", batch_size=batch_size, **overrides)
+        explanation = explain(
+            model,
+            prepared,
+            "transformer-lrp",
+            batch_size=batch_size,
+            missing=missing,
+            **overrides,
+        )
+        explanation.metadata["image"] = prepared.image
+        return explanation
     grid = np.arange(GRID * GRID).reshape(GRID, GRID)
     patch_of_pixel = grid.repeat(PATCH_SIZE, axis=0).repeat(PATCH_SIZE, axis=1)
-    return explain(
+    explanation = explain(
         lambda batch: model(pixel_values=batch),
         prepared.pixel_values[0],
         "perturbation",
@@ -59,4 +71,7 @@ def explain_face(
         target=overrides.get("target", prepared.backend_options("perturbation")["target"]),
         baseline=0.0,
         feature_mask=torch.as_tensor(patch_of_pixel)[None],
+        missing=missing,
     )
+    explanation.metadata["image"] = prepared.image
+    return explanation
