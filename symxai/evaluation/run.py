@@ -259,8 +259,10 @@ class _MethodRows:
         scores: MethodScores,
         removal: Explanation,
         labels: dict[str, np.ndarray],
+        curves: Sequence[Any] | None = None,
     ) -> None:
-        """The rows of one method on one input (curves only for ``n`` feature scores)."""
+        """The rows of one method on one input (curves only for ``n`` feature scores;
+        ``curves``: those of the same ordering, already measured)."""
         rows = []
         for part, values in (("features", scores.features), ("pairs", scores.pairs)):
             if values is None or part not in labels:
@@ -281,11 +283,13 @@ class _MethodRows:
                 rows.append((f"{part}_{metric}", function(truth, values)))
         features = scores.features
         if features is not None and np.size(features) == removal.n:
-            ordering = score_ordering(np.asarray(features), scores.method)
-            curves = self.curves.setdefault(scores.method, {k: [] for k in KINDS})
-            for curve in perturbation_curves(removal, ordering, points=self.points):
+            if curves is None:
+                ordering = score_ordering(np.asarray(features), scores.method)
+                curves = perturbation_curves(removal, ordering, points=self.points)
+            collected = self.curves.setdefault(scores.method, {k: [] for k in KINDS})
+            for curve in curves:
                 rows.append((f"{curve.kind}_area", curve.area))
-                curves[curve.kind].append(curve.values)
+                collected[curve.kind].append(curve.values)
         rows.append(("seconds", scores.seconds))
         self.rows.extend(
             {"method": scores.method, "input": input_id, "metric": metric, "value": float(value)}
@@ -410,11 +414,13 @@ def evaluate_inputs(
             relevance = _feature_relevance(domain, explainer)
             explain_seconds = time.process_time() - started
             removal = explainer if backend == "perturbation" else explain(prepared, "perturbation")
+            measured: dict[str, tuple[Any, ...]] = {}
             for name in orderings:
                 started = time.process_time()
                 ordering = builders[name](explainer, removal)
                 seconds = time.process_time() - started
-                for curve in perturbation_curves(removal, ordering, points=points):
+                measured[name] = perturbation_curves(removal, ordering, points=points)
+                for curve in measured[name]:
                     rows.append(
                         {
                             "input": record.id,
@@ -436,7 +442,7 @@ def evaluate_inputs(
                 collected["features"].append((labels["features"], relevance))
             if "pairs" in labels and mine.pairs is not None:
                 collected["pairs"].append((labels["pairs"], mine.pairs))
-            methods.add(str(record.id), mine, removal, labels)
+            methods.add(str(record.id), mine, removal, labels, measured.get("first-order"))
         except (SymxaiError, ValueError) as error:
             errors[str(record.id)] = f"{type(error).__name__}: {error}"
             continue
