@@ -1,4 +1,5 @@
-"""The ``symxai`` command line: ``query``, ``search``, ``report``, ``domains`` and ``demo``.
+"""The ``symxai`` command line: ``query``, ``search``, ``report``, ``evaluate``,
+``domains`` and ``demo``.
 
 ::
 
@@ -7,6 +8,7 @@
     symxai search Mutagenicity:17 --atom N --atom O --atom C --by correlation
     symxai search --data Mutagenicity --limit 500 --atom N --atom O --atom Cl
     symxai report examples/mutagenicity.toml
+    symxai evaluate --data Mutagenicity --limit 20 --peers integrated-gradients,gnnexplainer
     symxai domains
     symxai demo
 
@@ -495,6 +497,135 @@ def _shown(path: Path) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def _names(option: str, text: str | None) -> list[str]:
+    """A comma-separated option as a list of names (empty names are an error)."""
+    if text is None:
+        return []
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise _fail(f"{option} has an empty name in {text!r}")
+    return names
+
+
+@app.command()
+@_friendly
+def evaluate(
+    domain: DomainOption = "molecules",
+    data: Annotated[
+        str | None, typer.Option(help="Data set name or file (default: the domain's).")
+    ] = None,
+    model: ModelOption = None,
+    backend: BackendOption = None,
+    perturbation: PerturbationOption = None,
+    target: TargetOption = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N inputs.")] = None,
+    inputs: Annotated[
+        str | None, typer.Option(help="Comma-separated input ids (instead of --limit).")
+    ] = None,
+    orderings: Annotated[
+        str,
+        typer.Option(help="Comma-separated: random, first-order, occlusion, greedy, shapley."),
+    ] = "random,first-order,occlusion,greedy",
+    peers: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated peer explainers: on graphs gnnexplainer, pgexplainer, "
+            "integrated-gradients, saliency, input-x-gradient, gradient-x-input, random; "
+            "everywhere occlusion, shapley."
+        ),
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")] = Path(
+        "symxai-evaluation"
+    ),
+    points: Annotated[int, typer.Option(help="Points of every resampled curve.")] = 21,
+    seed: Annotated[int, typer.Option(help="Seed of the random ordering and the peers.")] = 0,
+    repeats: Annotated[int, typer.Option(help="Random orderings averaged per input.")] = 10,
+    greedy_step: Annotated[
+        int, typer.Option(help="Features the greedy ordering removes (adds) per step.")
+    ] = 1,
+) -> None:
+    """Faithfulness of the explanations of a data set: deletion/insertion curves per
+    ordering, ground-truth metrics, and peer explainers side by side.
+
+    Writes evaluation.json, areas.csv (one row per input, ordering and curve),
+    methods.csv (one row per method, input and metric) and index.html to --output.
+    """
+    from symxai.evaluation.html import evaluation_command, write_evaluation_html
+    from symxai.evaluation.run import evaluate_inputs
+
+    for option, value in (
+        ("--limit", limit),
+        ("--points", points),
+        ("--repeats", repeats),
+        ("--greedy-step", greedy_step),
+    ):
+        _positive(option, value)
+    if limit is not None and inputs is not None:
+        raise _fail("give --limit or --inputs, not both")
+    registered = get_domain(domain)
+    data = data or registered.default_data
+    parsed_target = parse_target(target)
+    if isinstance(parsed_target, str):
+        default_name = registered.default_target()[0]
+        if parsed_target != default_name:
+            raise _fail(
+                f"unknown target {parsed_target!r}; use a class index, 'i,j' or {default_name!r}"
+            )
+        parsed_target = None
+    result = evaluate_inputs(
+        domain,
+        data,
+        model,
+        backend=backend,
+        target=tuple(parsed_target) if isinstance(parsed_target, list) else parsed_target,
+        limit=limit,
+        inputs=_names("--inputs", inputs) or None,
+        orderings=_names("--orderings", orderings),
+        peers=_names("--peers", peers),
+        points=points,
+        seed=seed,
+        repeats=repeats,
+        greedy_step=greedy_step,
+        perturbation=perturbation,
+    )
+    output.mkdir(parents=True, exist_ok=True)
+    files = {
+        "json": output / "evaluation.json",
+        "areas": output / "areas.csv",
+        "methods": output / "methods.csv",
+        "html": output / "index.html",
+    }
+    files["json"].write_text(result.to_json(), encoding="utf-8")
+    result.table.to_csv(files["areas"], index=False)
+    result.methods.to_csv(files["methods"], index=False)
+    write_evaluation_html(
+        result, files["html"], command=evaluation_command(result.settings, _shown(output))
+    )
+    evaluated = result.table["input"].nunique() if not result.table.empty else 0
+    typer.echo(
+        f"{domain} / {data}: {evaluated} of {result.settings['inputs']} inputs evaluated, "
+        f"backend {result.settings['backend']}; mean areas (deletion: lower is better, "
+        "insertion: higher is better)"
+    )
+    if evaluated:
+        typer.echo(result.mean_areas().round(4).to_string())
+    summary = result.method_summary()
+    if result.settings["peers"] and not summary.empty:
+        shown = [c for c in summary.columns if c.endswith("pooled_auroc")]
+        shown += ["deletion_area", "insertion_area", "seconds_per_input"]
+        typer.echo(summary[[c for c in shown if c in summary]].round(4).to_string())
+    for note in result.settings["notes"]:
+        typer.echo(f"note: {note}")
+    failed = [f"{key} ({value})" for key, value in result.errors.items()]
+    if failed:
+        more = f"; and {len(failed) - 5} more" if len(failed) > 5 else ""
+        typer.echo(f"{len(failed)} failures: " + "; ".join(failed[:5]) + more)
+    for kind, path in files.items():
+        typer.echo(f"  {kind:<8} {_shown(path)}")
+    if result.settings["inputs"] and not evaluated:
+        raise _fail(f"every input failed; first: {failed[0]}")
 
 
 @app.command()

@@ -9,7 +9,10 @@
   change when the features that make ``q`` true are removed;
 * :mod:`~symxai.evaluation.run`: all of it on several inputs of a registered domain;
 * :mod:`~symxai.evaluation.peers`: other explainers (PyG's GNNExplainer, PGExplainer,
-  Captum methods; occlusion and shapiq Shapley values) on the same model and scalar.
+  Captum methods; occlusion and shapiq Shapley values) on the same model and scalar;
+* :mod:`~symxai.evaluation.peer_run`: those peers beside symxai inside
+  :func:`evaluate_inputs` (``peers=(...)``): the per-method table and summary;
+* :mod:`~symxai.evaluation.html`: the HTML page of a run (``symxai evaluate``).
 
 A value function is an :class:`~symxai.Explanation`, a :class:`~symxai.SetFunction`, a
 backend or a callable ``masks [B, n] -> values [B]``
