@@ -11,6 +11,7 @@ from symxai.evaluation import (
     Curve,
     Ordering,
     as_value_function,
+    curve_steps,
     mean_area,
     perturbation_curve,
     perturbation_curves,
@@ -170,3 +171,30 @@ def test_clear_errors() -> None:
         perturbation_curve(planted_function(), np.arange(3), "deletion")
     with pytest.raises(TypeError, match="needs the number of features"):
         perturbation_curve(planted, ORDER, "deletion")
+
+
+def test_curves_above_max_steps_are_measured_on_a_grid_of_the_exact_curve() -> None:
+    """Above ``max_steps`` features the curve is measured at evenly spaced step counts
+    (0 and n included) that are points of the every-step curve, in one batched call."""
+    n = 50
+    weights = np.random.default_rng(3).normal(size=n)
+    calls: list[int] = []
+
+    def additive(masks: np.ndarray) -> np.ndarray:
+        calls.append(len(masks))
+        return masks.astype(float) @ weights
+
+    order = np.argsort(-weights)
+    exact = perturbation_curve(additive, order, "deletion", n=n, max_steps=None)
+    grid = perturbation_curve(additive, order, "deletion", n=n, max_steps=10)
+    steps = curve_steps(n, 10)
+    assert steps[0] == 0 and steps[-1] == n and len(steps) == 11
+    assert np.array_equal(grid.steps, steps)
+    np.testing.assert_allclose(grid.raw[0], exact.raw[0, steps], atol=1e-12)
+    assert calls[-1] == len(steps)
+    # an additive output is linear between the grid points only if the order is, so the
+    # grid area is the trapezoid of the exact curve at those step counts
+    normalised = (exact.raw[0, steps] - exact.empty) / (exact.full - exact.empty)
+    expected = np.interp(grid.fractions, steps / n, normalised)
+    np.testing.assert_allclose(grid.values, expected, atol=1e-12)
+    assert np.array_equal(curve_steps(n, 50), np.arange(n + 1))

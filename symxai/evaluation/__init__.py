@@ -21,7 +21,9 @@ backend or a callable ``masks [B, n] -> values [B]``
 
 from symxai.evaluation.curves import (
     DEGENERATE_TOLERANCE,
+    MAX_STEPS,
     Curve,
+    curve_steps,
     mean_area,
     perturbation_curve,
     perturbation_curves,
@@ -57,6 +59,7 @@ from symxai.evaluation.value_function import ValueFunction, as_value_function
 __all__ = [
     "DEGENERATE_TOLERANCE",
     "MAX_SHAPLEY_FEATURES",
+    "MAX_STEPS",
     "ORDERINGS",
     "Curve",
     "EvaluationResult",
@@ -67,6 +70,7 @@ __all__ = [
     "as_value_function",
     "auroc",
     "average_precision",
+    "curve_steps",
     "evaluate_inputs",
     "first_order_ordering",
     "greedy_ordering",

@@ -15,7 +15,10 @@ The output is normalised so that inputs become comparable,
 so deletion runs from 1 to 0 and insertion from 0 to 1. Step ``k`` sits at fraction
 ``k / n``; the curve (averaged over the ordering's repeats) is resampled by linear
 interpolation onto ``points`` evenly spaced fractions of ``[0, 1]``, and its area is
-the trapezoid rule over them. A faithful ordering gives a *small* deletion area (the
+the trapezoid rule over them. Above ``max_steps`` features (default
+:data:`MAX_STEPS`) the output is measured after ``max_steps + 1`` evenly spaced step
+counts ``k`` only (rounded to integers; cell graphs with thousands of cells) and
+interpolated linearly between them. A faithful ordering gives a *small* deletion area (the
 output drops fast) and a *large* insertion area.
 
 When ``|f(N) - f(∅)|`` is at most :data:`DEGENERATE_TOLERANCE` times
@@ -37,7 +40,9 @@ from symxai.evaluation.value_function import as_value_function, evaluate
 __all__ = [
     "DEGENERATE_TOLERANCE",
     "KINDS",
+    "MAX_STEPS",
     "Curve",
+    "curve_steps",
     "mean_area",
     "perturbation_curve",
     "perturbation_curves",
@@ -46,6 +51,8 @@ __all__ = [
 KINDS = ("deletion", "insertion")
 DEGENERATE_TOLERANCE = 1e-9
 """Relative size of ``|f(N) - f(∅)|`` below which a curve is not normalisable (NaN)."""
+MAX_STEPS = 200
+"""Step counts measured per curve by default; larger inputs are measured on a grid."""
 
 
 @dataclass(frozen=True)
@@ -64,9 +71,12 @@ class Curve:
         ``[points]`` normalised output, mean over the ordering's repeats (NaN when
         ``f(N) = f(∅)`` within the tolerance).
     raw:
-        ``[R, n + 1]`` model outputs ``f(S_k)`` after ``k = 0 .. n`` steps, per repeat.
+        ``[R, K]`` model outputs ``f(S_k)`` after the ``k`` of :attr:`steps`, per repeat.
     full, empty:
         ``f(N)`` and ``f(∅)``.
+    steps:
+        ``[K]`` the step counts measured: ``0 .. n`` (``K = n + 1``) up to ``max_steps``
+        features, else a grid of ``max_steps + 1`` of them from ``0`` to ``n``.
     """
 
     kind: str
@@ -76,6 +86,11 @@ class Curve:
     raw: np.ndarray
     full: float
     empty: float
+    steps: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.steps is None:
+            object.__setattr__(self, "steps", np.arange(self.raw.shape[1]))
 
     @property
     def area(self) -> float:
@@ -96,19 +111,29 @@ def _orders(ordering: Ordering | np.ndarray, kind: str) -> tuple[np.ndarray, str
     return given.deletion, given.name
 
 
-def _curve_masks(orders: np.ndarray, kind: str) -> np.ndarray:
-    """``[R * (n + 1), n]`` masks: row ``r * (n + 1) + k`` is ``S_k`` of repeat ``r``."""
+def curve_steps(n: int, max_steps: int | None = MAX_STEPS) -> np.ndarray:
+    """The step counts ``k`` a curve over ``n`` features measures: every ``k = 0 .. n``
+    up to ``max_steps`` features (``None``: always), else ``max_steps + 1`` evenly
+    spaced ones rounded to integers (always ``0`` and ``n``)."""
+    if max_steps is None or n <= max_steps:
+        return np.arange(n + 1)
+    if max_steps < 1:
+        raise ValueError(f"max_steps must be positive, got {max_steps}")
+    return np.unique(np.round(np.linspace(0, n, max_steps + 1)).astype(np.int64))
+
+
+def _curve_masks(orders: np.ndarray, kind: str, steps: np.ndarray) -> np.ndarray:
+    """``[R * K, n]`` masks: row ``r * K + j`` is ``S_k`` of repeat ``r`` for ``k = steps[j]``."""
     repeats, n = orders.shape
     ranks = np.empty_like(orders)
     ranks[np.arange(repeats)[:, None], orders] = np.arange(n)
-    steps = np.arange(n + 1)
-    taken = ranks[:, None, :] < steps[None, :, None]  # [R, n + 1, n]: in the first k
+    taken = ranks[:, None, :] < steps[None, :, None]  # [R, K, n]: in the first k
     masks = ~taken if kind == "deletion" else taken
-    return masks.reshape(repeats * (n + 1), n)
+    return masks.reshape(repeats * len(steps), n)
 
 
-def _build(kind: str, name: str, raw: np.ndarray, points: int) -> Curve:
-    n = raw.shape[1] - 1
+def _build(kind: str, name: str, raw: np.ndarray, points: int, steps: np.ndarray) -> Curve:
+    n = int(steps[-1])
     full = float(raw[0, 0] if kind == "deletion" else raw[0, -1])
     empty = float(raw[0, -1] if kind == "deletion" else raw[0, 0])
     fractions = np.linspace(0.0, 1.0, points)
@@ -117,8 +142,8 @@ def _build(kind: str, name: str, raw: np.ndarray, points: int) -> Curve:
         values = np.full(points, np.nan)
     else:
         mean = ((raw - empty) / scale).mean(axis=0)
-        values = np.interp(fractions, np.arange(n + 1) / n, mean)
-    return Curve(kind, name, fractions, values, raw, full, empty)
+        values = np.interp(fractions, steps / n, mean)
+    return Curve(kind, name, fractions, values, raw, full, empty, steps)
 
 
 def _check(n: int, orders: list[np.ndarray], points: int) -> None:
@@ -140,22 +165,27 @@ def perturbation_curves(
     points: int = 21,
     kinds: Iterable[str] = KINDS,
     n: int | None = None,
+    max_steps: int | None = MAX_STEPS,
 ) -> tuple[Curve, ...]:
     """The curves of ``kinds`` (default: deletion, insertion) of one input under
     ``ordering``, from ONE batched call of the removal value function ``removal`` (an
     explanation, set function, backend or callable, see
-    :func:`~symxai.evaluation.value_function.as_value_function`)."""
+    :func:`~symxai.evaluation.value_function.as_value_function`); above ``max_steps``
+    features on a grid of step counts (:func:`curve_steps`)."""
     function, n = as_value_function(removal, n)
     kinds = tuple(kinds)
     resolved = [_orders(ordering, kind) for kind in kinds]
     _check(n, [order for order, _ in resolved], points)
-    masks = [_curve_masks(order, kind) for (order, _), kind in zip(resolved, kinds, strict=True)]
+    steps = curve_steps(n, max_steps)
+    masks = [
+        _curve_masks(order, kind, steps) for (order, _), kind in zip(resolved, kinds, strict=True)
+    ]
     values = evaluate(function, np.concatenate(masks, axis=0))
     curves, start = [], 0
     for (order, name), kind in zip(resolved, kinds, strict=True):
-        size = order.shape[0] * (n + 1)
-        raw = values[start : start + size].reshape(order.shape[0], n + 1)
-        curves.append(_build(kind, name, raw, points))
+        size = order.shape[0] * len(steps)
+        raw = values[start : start + size].reshape(order.shape[0], len(steps))
+        curves.append(_build(kind, name, raw, points, steps))
         start += size
     return tuple(curves)
 
@@ -167,11 +197,14 @@ def perturbation_curve(
     *,
     points: int = 21,
     n: int | None = None,
+    max_steps: int | None = MAX_STEPS,
 ) -> Curve:
     """The ``kind`` curve (``"deletion"`` or ``"insertion"``) of one input under
     ``ordering`` (an :class:`Ordering` or int permutations ``[n]`` / ``[R, n]``): one
     batched call of ``removal`` (``n`` only for a bare callable)."""
-    return perturbation_curves(removal, ordering, points=points, kinds=(kind,), n=n)[0]
+    return perturbation_curves(
+        removal, ordering, points=points, kinds=(kind,), n=n, max_steps=max_steps
+    )[0]
 
 
 def mean_area(curves: Iterable[Curve]) -> float:
