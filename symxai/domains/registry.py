@@ -67,6 +67,7 @@ BUILTIN_DOMAINS: dict[str, str] = {
     "text": "symxai.domains.text.domain:TextDomain",
     "structures": "symxai.domains.structures.domain:StructureDomain",
     "cells": "symxai.domains.cells.domain:CellDomain",
+    "graphs": "symxai.domains.graphs.domain:GraphDomain",
 }
 """The built-in domains: name -> ``module:attribute`` of the :class:`Domain` subclass,
 imported when the domain is first asked for."""
