@@ -14,11 +14,12 @@
 """
 
 from symxai.domains.graphs.explain import explain_graph
-from symxai.domains.graphs.graph_input import GraphInput, computation_graph
+from symxai.domains.graphs.graph_input import DEFAULT_RULES, GraphInput, computation_graph
 from symxai.domains.graphs.node_output import TargetNodeOutput
 from symxai.domains.graphs.sources import NODE_HOPS, graph_input
 
 __all__ = [
+    "DEFAULT_RULES",
     "NODE_HOPS",
     "GraphInput",
     "TargetNodeOutput",

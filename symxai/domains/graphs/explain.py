@@ -4,7 +4,7 @@
 the graph's data set (:func:`~symxai.training.motifs.load_ba2motif_gin` for a BA-2motif
 graph, :func:`~symxai.training.motifs.load_bashapes_gin` for a BA-shapes node) and the
 graph's defaults (:meth:`~symxai.domains.graphs.GraphInput.backend_options`: the true
-class's logit; for a node, GNN-LRP explains that node's output).
+class's logit, LRP-gamma rules; for a node, GNN-LRP explains that node's output).
 
 Backends: ``gnn-lrp`` (subgraph relevance ``v(S)``, walks, LRP node relevance) or
 ``perturbation`` (:class:`~symxai.backends.graph_perturbation.GraphPerturbationBackend`).
@@ -83,7 +83,8 @@ def explain_graph(
     The features are the graph's nodes (``n0 .. n24``; for a node, the nodes of its
     computation graph, the target first), ``motif``/``base`` name the planted motif's
     nodes and the others; ``explanation.metadata["graph"]`` is the input. ``target``
-    defaults to the true class, ``rules`` to LRP-0.
+    defaults to the true class, ``rules`` to
+    :data:`~symxai.domains.graphs.graph_input.DEFAULT_RULES` (LRP-gamma).
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r} for graphs: use 'gnn-lrp' or 'perturbation'")

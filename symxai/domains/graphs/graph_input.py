@@ -28,10 +28,18 @@ import numpy as np
 import torch
 from torch_geometric.data import Data
 
+from symxai.backends.lrp import Gamma, Zero
 from symxai.data.edges import undirected_pairs
 from symxai.features import FeatureSpace
 
-__all__ = ["GraphInput", "computation_graph"]
+__all__ = ["DEFAULT_RULES", "GraphInput", "computation_graph"]
+
+DEFAULT_RULES: dict[str, Any] = {"convs.*": Gamma(5.0), "*": Zero()}
+"""GNN-LRP rules for the motif GINs: LRP-gamma (``gamma = 5``) in the message-passing
+blocks, LRP-0 in the head. On the BA-2motif test graphs (shipped GIN) it recovers the
+motif far better than LRP-0: mean per-graph AUC of the node relevance 0.979 against
+0.947, of the bond relevance ``v({i, j})`` 0.960 against 0.693 (gamma 0.5: 0.933 and
+0.786; 2: 0.978 and 0.951; 20: 0.980 and 0.961)."""
 
 
 @dataclass(eq=False)
@@ -73,10 +81,13 @@ class GraphInput:
         return self._space
 
     def backend_options(self, backend: str) -> dict[str, Any]:
-        """The true class's logit (graph or target node); GNN-LRP explains ``node``."""
+        """The true class's logit (graph or target node); GNN-LRP explains ``node`` with
+        the :data:`DEFAULT_RULES`."""
         options: dict[str, Any] = {"target": self.label}
-        if backend == "gnn-lrp" and self.node is not None:
-            options["node"] = self.node
+        if backend == "gnn-lrp":
+            options["rules"] = DEFAULT_RULES
+            if self.node is not None:
+                options["node"] = self.node
         return options
 
     def edge_pairs(self) -> tuple[np.ndarray, np.ndarray]:
