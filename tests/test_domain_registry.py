@@ -243,7 +243,9 @@ def test_the_domain_checks_atoms_backends_and_perturbations() -> None:
     backend = runner.invoke(app, ["query", "101100", "b0", "-d", "toy", "--backend", "gnn-lrp"])
     assert backend.exit_code == 2
     assert "backend 'gnn-lrp' is not available for toy; choose from perturbation" in backend.stderr
-    with pytest.raises(SpecError, match="perturbation applies to molecules only, not to toy"):
+    with pytest.raises(
+        SpecError, match="perturbation applies to molecules and graphs only, not to toy"
+    ):
         spec_from_mapping({"domain": "toy", "queries": ["b0"], "perturbation": "remove"})
 
 

@@ -205,7 +205,7 @@ def test_bad_options_are_clear_errors(gin, molecule) -> None:
         GraphPerturbationBackend(node_level, molecule, target=0)(np.ones((1, 16), bool))
     with pytest.raises(SpecError, match="perturbation 'zero' is not one of remove, baseline"):
         spec_from_mapping({"queries": ["N"], "backend": "perturbation", "perturbation": "zero"})
-    with pytest.raises(SpecError, match="perturbation applies to molecules only"):
+    with pytest.raises(SpecError, match="perturbation applies to molecules and graphs only"):
         spec_from_mapping({"domain": "text", "queries": ["good"], "perturbation": "remove"})
 
 

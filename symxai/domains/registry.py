@@ -68,6 +68,7 @@ BUILTIN_DOMAINS: dict[str, str] = {
     "structures": "symxai.domains.structures.domain:StructureDomain",
     "cells": "symxai.domains.cells.domain:CellDomain",
     "faces": "symxai.domains.vision.domain:FaceDomain",
+    "graphs": "symxai.domains.graphs.domain:GraphDomain",
 }
 """The built-in domains: name -> ``module:attribute`` of the :class:`Domain` subclass,
 imported when the domain is first asked for."""

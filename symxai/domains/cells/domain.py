@@ -32,7 +32,7 @@ from symxai.domains.cells.sources import SYNTHETIC_DATASETS, load_cohort
 from symxai.domains.cells.space import phenotype_vocabulary
 from symxai.domains.cells.tiles import parse_tile
 from symxai.domains.cells.tissue_input import TissueInput
-from symxai.domains.registry import Domain, DomainError, InputRecord
+from symxai.domains.registry import Domain, DomainError, GroundTruth, InputRecord
 from symxai.errors import UnknownAtomError
 from symxai.explanation import Explanation
 from symxai.models.survival_gin import SurvivalGIN
@@ -148,6 +148,20 @@ class CellDomain(Domain):
         perturbation: str | None = None,
     ) -> Explanation:
         return explain_tissue(inputs, model, backend, target=target, missing=missing)
+
+    def ground_truth(self, data: str, record: InputRecord, inputs: Any) -> GroundTruth | None:
+        """The planted truth of a synthetic cohort's core: ``features`` marks the cells of
+        any planted motif (S1, S2 or S3: the anchors and the cancer cells they touch,
+        :mod:`symxai.data.cells.motifs`), the cells the model's risk should rest on;
+        ``None`` for data without planted truth (real cohorts)."""
+        truth = _cohort(data).truth
+        if truth is None or record.id not in truth.motif_cells:
+            return None
+        masks = list(truth.motif_cells[record.id].values())
+        if not masks:
+            return None
+        features = np.logical_or.reduce([np.asarray(mask, dtype=bool) for mask in masks])
+        return GroundTruth(features=features)
 
     def check_atom(self, atom: Atom) -> tuple[str, Sequence[str]] | None:
         """Names that are no phenotype, alias, lineage or cell name; unknown phenotypes,

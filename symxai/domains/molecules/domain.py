@@ -9,7 +9,8 @@ of all molecules of a chunk together
 (:func:`~symxai.domains.molecules.molecule_relevances`), or ``perturbation`` (atoms
 removed with their bonds, or given all-zero features with ``perturbation = "baseline"``;
 one batch of value calls per molecule). The default target is the logit difference
-``f(mutagen) - f(nonmutagen)``.
+``f(mutagen) - f(nonmutagen)``. Ground truth (:meth:`MoleculeDomain.ground_truth`): the
+NO2/NH2 bonds of the Mutagenicity mutagens.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from symxai.cache import load_state
+from symxai.data.edges import undirected_pairs
 from symxai.domains.elements import element_atom_problem
 from symxai.domains.molecules.explain import explain_molecule, molecule_relevances
 from symxai.domains.molecules.molecule import (
@@ -33,7 +37,13 @@ from symxai.domains.molecules.molecule import (
 )
 from symxai.domains.molecules.smarts import compile_smarts
 from symxai.domains.molecules.sources import load_molecules, molecule_from_smiles
-from symxai.domains.registry import BatchRelevances, Domain, DomainError, InputRecord
+from symxai.domains.registry import (
+    BatchRelevances,
+    Domain,
+    DomainError,
+    GroundTruth,
+    InputRecord,
+)
 from symxai.errors import SymxaiError
 from symxai.explanation import Explanation
 from symxai.models import GIN
@@ -190,6 +200,25 @@ class MoleculeDomain(Domain):
         missing: str,
     ) -> BatchRelevances:
         return molecule_relevances(inputs, queries, model, target=target, missing=missing)
+
+    def ground_truth(self, data: str, record: InputRecord, inputs: Any) -> GroundTruth | None:
+        """The NO2/NH2 bonds of a Mutagenicity mutagen (``Mutagenicity_edge_gt``): every
+        bond as an undirected atom pair, labelled when its directed edges are, and the
+        atoms of the labelled bonds as ``features``.
+
+        ``None`` for a molecule without such bonds, for a non-mutagen (the groups occur
+        there too but are not what makes the class; the field, Luo et al. 2020, and
+        ``benchmarks/gnn_lrp.py`` evaluate the mutagens) and for data without edge
+        ground truth (MUTAG, SMILES files).
+        """
+        if not isinstance(inputs, Molecule) or inputs.edge_ground_truth is None:
+            return None
+        if record.label != MUTAGEN or not inputs.edge_ground_truth.any():
+            return None
+        pairs, labels = undirected_pairs(inputs.edge_index, inputs.edge_ground_truth)
+        features = np.zeros(inputs.num_atoms, dtype=bool)
+        features[pairs[labels].reshape(-1)] = True
+        return GroundTruth(features=features, pairs=pairs, pair_labels=labels)
 
     def check_atom(self, atom: Atom) -> tuple[str, Sequence[str]] | None:
         """SMARTS that do not compile, names that are neither an element symbol nor an
