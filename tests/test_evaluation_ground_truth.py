@@ -4,6 +4,9 @@ v({i, j}) in one batch."""
 
 from __future__ import annotations
 
+import itertools
+from typing import Any
+
 import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
@@ -16,7 +19,9 @@ from symxai.evaluation import (
     pair_labels,
     pair_scores,
     top_k_accuracy,
+    walk_pair_scores,
 )
+from tests.conftest import NITROANILINE
 
 
 def random_inputs(seed: int, tied: bool) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -112,3 +117,22 @@ def test_pair_scores_are_pair_values_in_one_batch() -> None:
     assert pair_labels(pairs, features).tolist() == [True, True, False, False]
     with pytest.raises(ValueError, match="pair indices"):
         pair_scores(SetFunction(game, 5), np.array([[0, 5]]))
+
+
+def test_walk_pair_scores_sum_the_walks_crossing_each_bond(mutagenicity_gin: Any) -> None:
+    """GNN-LRP's edge relevance of a bond is the summed relevance of the walks that step
+    across it (in either direction, once per walk), counted here walk by walk."""
+    from symxai.domains.molecules import explain_molecule
+
+    explanation = explain_molecule(NITROANILINE, mutagenicity_gin.model)
+    edges = explanation.source.data.edge_index.numpy()
+    pairs = edges.T[edges[0] < edges[1]]
+    walks = explanation.walks()
+    expected = np.zeros(len(pairs))
+    for nodes, relevance in zip(walks.nodes, walks.relevance, strict=True):
+        crossed = {frozenset((int(a), int(b))) for a, b in itertools.pairwise(nodes) if a != b}
+        for row, (i, j) in enumerate(pairs):
+            if frozenset((int(i), int(j))) in crossed:
+                expected[row] += relevance
+    np.testing.assert_allclose(walk_pair_scores(explanation, pairs), expected, atol=1e-9)
+    assert np.abs(expected).max() > 0

@@ -36,6 +36,7 @@ from symxai.evaluation.ground_truth import (
     pair_labels,
     pair_scores,
     top_k_accuracy,
+    walk_pair_scores,
 )
 from symxai.evaluation.orderings import (
     Ordering,
@@ -90,4 +91,5 @@ __all__ = [
     "shapley_ordering",
     "shapley_values",
     "top_k_accuracy",
+    "walk_pair_scores",
 ]

@@ -26,6 +26,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 from symxai.evaluation.value_function import as_value_function, evaluate
+from symxai.explanation import Explanation
 
 __all__ = [
     "GroundTruthMetrics",
@@ -35,6 +36,7 @@ __all__ = [
     "pair_labels",
     "pair_scores",
     "top_k_accuracy",
+    "walk_pair_scores",
 ]
 
 
@@ -181,6 +183,18 @@ def pair_scores(value_function: Any, pairs: np.ndarray, n: int | None = None) ->
     masks[rows, pairs[:, 0]] = True
     masks[rows, pairs[:, 1]] = True
     return evaluate(function, masks) if pairs.size else np.zeros(0)
+
+
+def walk_pair_scores(explanation: Explanation, pairs: np.ndarray) -> np.ndarray:
+    """GNN-LRP's own edge relevance of every pair ``(i, j)`` of ``pairs`` ``[P, 2]``: the
+    summed relevance ``R_W`` of the relevant walks that step across the edge ``{i, j}``
+    in either direction, a walk counted once per edge it uses (Schnake et al., TPAMI
+    2022; the edge score behind the published BA-2motif figures). Needs a backend with
+    walks (a :class:`~symxai.errors.BackendCapabilityError` otherwise)."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    if not pairs.size:
+        return np.zeros(0)
+    return np.asarray(explanation.walks().edge_relevance(pairs.T), dtype=np.float64)
 
 
 def pair_labels(pairs: np.ndarray, features: np.ndarray) -> np.ndarray:

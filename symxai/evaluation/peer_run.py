@@ -32,13 +32,14 @@ from typing import Any
 
 import numpy as np
 
-from symxai.evaluation.ground_truth import pair_scores
+from symxai.evaluation.ground_truth import pair_scores, walk_pair_scores
 from symxai.evaluation.value_function import as_value_function
 from symxai.explanation import Explanation
 
 __all__ = [
     "ATTRIBUTION_PEERS",
     "SYMXAI",
+    "SYMXAI_PAIR_SCORES",
     "MethodScores",
     "PeerRunner",
     "available_run_peers",
@@ -102,14 +103,35 @@ def explained_node(explanation: Explanation, inputs: Any) -> int | None:
     return None if node is None else int(node)
 
 
+SYMXAI_PAIR_SCORES = {"subgraph": SYMXAI, "walks": f"{SYMXAI}-walks"}
+"""symxai's pair scores by name, and the method name of their row: ``subgraph``, the
+subgraph relevance ``v({i, j})``; ``walks``, the relevance of the walks crossing the
+edge (:func:`~symxai.evaluation.ground_truth.walk_pair_scores`)."""
+
+
 def symxai_scores(
-    explainer: Explanation, relevance: np.ndarray, pairs: np.ndarray | None, seconds: float
+    explainer: Explanation,
+    relevance: np.ndarray,
+    pairs: np.ndarray | None,
+    seconds: float,
+    pair_score: str = "subgraph",
 ) -> MethodScores:
-    """symxai's row: ``R_i`` and ``v({i, j})`` of ``pairs``; ``seconds`` already spent
+    """symxai's row: ``R_i`` and the ``pair_score`` of ``pairs`` (``subgraph``:
+    ``v({i, j})``; ``walks``: the crossing walks' relevance); ``seconds`` already spent
     building the explanation and its relevance, plus the pair values."""
+    if pair_score not in SYMXAI_PAIR_SCORES:
+        raise ValueError(
+            f"unknown pair score {pair_score!r}; choose from {', '.join(SYMXAI_PAIR_SCORES)}"
+        )
     started = time.process_time()
-    values = None if pairs is None else pair_scores(explainer, pairs)
-    return MethodScores(SYMXAI, relevance, values, seconds + time.process_time() - started)
+    if pairs is None:
+        values = None
+    elif pair_score == "walks":
+        values = walk_pair_scores(explainer, pairs)
+    else:
+        values = pair_scores(explainer, pairs)
+    name = SYMXAI_PAIR_SCORES[pair_score]
+    return MethodScores(name, relevance, values, seconds + time.process_time() - started)
 
 
 class PeerRunner:

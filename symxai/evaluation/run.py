@@ -53,7 +53,12 @@ from symxai.evaluation.orderings import (
     score_ordering,
     shapley_ordering,
 )
-from symxai.evaluation.peer_run import MethodScores, PeerRunner, symxai_scores
+from symxai.evaluation.peer_run import (
+    SYMXAI_PAIR_SCORES,
+    MethodScores,
+    PeerRunner,
+    symxai_scores,
+)
 from symxai.explanation import Explanation
 
 __all__ = ["ORDERINGS", "EvaluationResult", "evaluate_inputs"]
@@ -350,6 +355,7 @@ def evaluate_inputs(
     repeats: int = 10,
     greedy_step: int = 1,
     perturbation: str | None = None,
+    symxai_pair_scores: Sequence[str] = ("subgraph",),
 ) -> EvaluationResult:
     """Deletion/insertion curves of ``orderings`` and ground-truth metrics on the first
     ``limit`` inputs of ``data`` in the domain ``domain_name``.
@@ -360,7 +366,11 @@ def evaluate_inputs(
     record ids to evaluate (instead of the first ``limit``); ``repeats`` and ``seed``
     the random ordering's (``seed`` also seeds the peers); ``greedy_step`` the features
     the greedy ordering removes per step; ``perturbation`` how the removal function
-    removes a feature (the domain's first choice by default).
+    removes a feature (the domain's first choice by default); ``symxai_pair_scores``
+    how symxai scores a ground-truth pair, one row each
+    (:data:`~symxai.evaluation.peer_run.SYMXAI_PAIR_SCORES`: ``subgraph``, ``v({i, j})``,
+    the row ``symxai``; ``walks``, the crossing walks' relevance, ``symxai-walks``); the
+    first also gives :attr:`EvaluationResult.ground_truth`.
 
     ``peers`` names peer explainers to run beside symxai
     (:mod:`~symxai.evaluation.peer_run`): graph peers for domains whose inputs are PyG
@@ -371,6 +381,12 @@ def evaluate_inputs(
     unknown = [name for name in orderings if name not in ORDERINGS]
     if unknown:
         raise ValueError(f"unknown ordering {unknown[0]!r}; choose from {', '.join(ORDERINGS)}")
+    wrong = [name for name in symxai_pair_scores if name not in SYMXAI_PAIR_SCORES]
+    if wrong or not symxai_pair_scores:
+        raise ValueError(
+            f"unknown pair score {(wrong or [''])[0]!r}; "
+            f"choose from {', '.join(SYMXAI_PAIR_SCORES)}"
+        )
     if peers:
         from symxai.evaluation.peer_run import check_peer_names
 
@@ -437,12 +453,13 @@ def evaluate_inputs(
             truth = domain.ground_truth(data, record, prepared)
             labels = _truth_parts(truth)
             pairs = _truth_pairs(truth)
-            mine = symxai_scores(explainer, relevance, pairs, explain_seconds)
             if "features" in labels:
                 collected["features"].append((labels["features"], relevance))
-            if "pairs" in labels and mine.pairs is not None:
-                collected["pairs"].append((labels["pairs"], mine.pairs))
-            methods.add(str(record.id), mine, removal, labels, measured.get("first-order"))
+            for position, pair_score in enumerate(symxai_pair_scores):
+                mine = symxai_scores(explainer, relevance, pairs, explain_seconds, pair_score)
+                if position == 0 and "pairs" in labels and mine.pairs is not None:
+                    collected["pairs"].append((labels["pairs"], mine.pairs))
+                methods.add(str(record.id), mine, removal, labels, measured.get("first-order"))
         except (SymxaiError, ValueError) as error:
             errors[str(record.id)] = f"{type(error).__name__}: {error}"
             continue
@@ -482,6 +499,7 @@ def evaluate_inputs(
             "seed": seed,
             "repeats": repeats,
             "greedy_step": greedy_step,
+            "symxai_pair_scores": list(symxai_pair_scores),
             "inputs": len(records),
             "limit": limit,
             "input_ids": None if inputs is None else [str(name) for name in inputs],
