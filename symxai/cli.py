@@ -543,7 +543,11 @@ def evaluate(
     seed: Annotated[int, typer.Option(help="Seed of the random ordering and the peers.")] = 0,
     repeats: Annotated[int, typer.Option(help="Random orderings averaged per input.")] = 10,
     greedy_step: Annotated[
-        int, typer.Option(help="Features the greedy ordering removes (adds) per step.")
+        float,
+        typer.Option(
+            help="Features the greedy ordering removes (adds) per step: a count, or a "
+            "fraction in (0, 1) of each input's features (large inputs such as cell graphs)."
+        ),
     ] = 1,
 ) -> None:
     """Faithfulness of the explanations of a data set: deletion/insertion curves per
@@ -559,19 +563,23 @@ def evaluate(
         ("--limit", limit),
         ("--points", points),
         ("--repeats", repeats),
-        ("--greedy-step", greedy_step),
     ):
         _positive(option, value)
+    if greedy_step <= 0 or (greedy_step > 1 and greedy_step != int(greedy_step)):
+        raise _fail(
+            f"--greedy-step must be a whole number or a fraction in (0, 1), got {greedy_step}"
+        )
     if limit is not None and inputs is not None:
         raise _fail("give --limit or --inputs, not both")
     registered = get_domain(domain)
     data = data or registered.default_data
     parsed_target = parse_target(target)
-    if isinstance(parsed_target, str):
+    if isinstance(parsed_target, str) and parsed_target != "decision":
         default_name = registered.default_target()[0]
         if parsed_target != default_name:
             raise _fail(
-                f"unknown target {parsed_target!r}; use a class index, 'i,j' or {default_name!r}"
+                f"unknown target {parsed_target!r}; use a class index, 'i,j', "
+                f"{default_name!r} or 'decision' (each input's decided class)"
             )
         parsed_target = None
     result = evaluate_inputs(

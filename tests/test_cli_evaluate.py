@@ -91,7 +91,7 @@ def test_html_has_curves_areas_and_peer_table(evaluated: tuple[Any, Path]) -> No
         (["--domain", "proteins"], "domain 'proteins' is not one of molecules"),
         (["--inputs", "0,nope"], "Mutagenicity has no input 'nope'"),
         (["--limit", "0"], "--limit must be a positive integer"),
-        (["--target", "toxic"], "unknown target 'toxic'; use a class index, 'i,j' or"),
+        (["--target", "toxic"], "unknown target 'toxic'; use a class index, 'i,j',"),
         (["--orderings", "random,,greedy"], "--orderings has an empty name"),
     ],
 )

@@ -25,6 +25,7 @@ from symxai.evaluation import (
     occlusion_ordering,
     perturbation_curves,
 )
+from symxai.evaluation.run import greedy_step_count
 from symxai.features import FeatureSpace
 
 PLANTED_INPUTS = ("3 -1 4 0.5 5 -0.5", "0.2 6 -1 3.5 0.1", "broken")
@@ -179,3 +180,36 @@ def test_two_sentences(tmp_path: Path) -> None:
     assert result.table["n"].tolist() == [6] * 4 + [7] * 4  # words are the features
     assert result.settings["backend"] == "lrp"
     assert np.isfinite(result.table["area"]).all()
+
+
+def test_decision_target_explains_the_class_the_model_decides(mutagenicity_gin: Any) -> None:
+    """``target="decision"``: an input the model calls a non-mutagen is explained as
+    ``f_non - f_mut`` (the fixed target's output negated), one it calls a mutagen as
+    ``f_mut - f_non``; so every explained output is >= 0, and its curves start there."""
+    ids = [str(i) for i in range(8)]
+    fixed = evaluate_inputs(
+        "molecules", "Mutagenicity", mutagenicity_gin.model, inputs=ids, orderings=("random",)
+    )
+    decided = evaluate_inputs(
+        "molecules",
+        "Mutagenicity",
+        mutagenicity_gin.model,
+        inputs=ids,
+        orderings=("random",),
+        target="decision",
+    )
+    full = fixed.table.groupby("input", sort=False)["full"].first()
+    mine = decided.table.groupby("input", sort=False)["full"].first()
+    assert (full < 0).any() and (full > 0).any()  # both decisions occur among these inputs
+    np.testing.assert_allclose(mine.to_numpy(), np.abs(full.to_numpy()), rtol=1e-6, atol=1e-6)
+    assert decided.settings["target"] == "decision"
+    with pytest.raises(ValueError, match="needs a logit difference"):
+        evaluate_inputs("structures", "malondialdehyde", limit=1, target="decision")
+
+
+def test_greedy_step_as_a_fraction_of_the_features() -> None:
+    assert greedy_step_count(1, 50) == 1 and greedy_step_count(3, 50) == 3
+    assert greedy_step_count(0.05, 100) == 5 and greedy_step_count(0.05, 10) == 1
+    for wrong in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="greedy_step"):
+            greedy_step_count(wrong, 10)

@@ -27,6 +27,7 @@ ordering its feature scores give, and its CPU seconds: the tidy ``methods`` tabl
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -61,7 +62,10 @@ from symxai.evaluation.peer_run import (
 )
 from symxai.explanation import Explanation
 
-__all__ = ["ORDERINGS", "EvaluationResult", "evaluate_inputs"]
+__all__ = ["DECISION", "ORDERINGS", "EvaluationResult", "evaluate_inputs"]
+
+DECISION = "decision"
+"""The ``target`` that explains each input's decided class (:func:`evaluate_inputs`)."""
 
 ORDERINGS = ("random", "first-order", "occlusion", "greedy", "shapley")
 """The orderings :func:`evaluate_inputs` knows by name."""
@@ -212,14 +216,28 @@ def _first_order(domain: Domain, explanation: Explanation) -> Ordering:
     return score_ordering(_feature_relevance(domain, explanation), "first-order")
 
 
+def greedy_step_count(step: float, n: int) -> int:
+    """Features the greedy ordering moves per step: ``step`` itself when it is a whole
+    number ``>= 1``, else the fraction ``step`` of ``n`` (``0 < step < 1``), at least one."""
+    if step >= 1:
+        if step != int(step):
+            raise ValueError(f"greedy_step must be a whole number or a fraction in (0, 1): {step}")
+        return int(step)
+    if step <= 0:
+        raise ValueError(f"greedy_step must be positive, got {step}")
+    return max(1, math.ceil(step * n))
+
+
 def _ordering_builders(
-    domain: Domain, repeats: int, seed: int, greedy_step: int
+    domain: Domain, repeats: int, seed: int, greedy_step: float
 ) -> dict[str, Callable[[Explanation, Explanation], Ordering]]:
     return {
         "random": lambda explainer, removal: random_ordering(removal.n, repeats=repeats, seed=seed),
         "first-order": lambda explainer, removal: _first_order(domain, explainer),
         "occlusion": lambda explainer, removal: occlusion_ordering(removal),
-        "greedy": lambda explainer, removal: greedy_ordering(explainer, step=greedy_step),
+        "greedy": lambda explainer, removal: greedy_ordering(
+            explainer, step=greedy_step_count(greedy_step, explainer.n)
+        ),
         "shapley": lambda explainer, removal: shapley_ordering(explainer),
     }
 
@@ -353,7 +371,7 @@ def evaluate_inputs(
     points: int = 21,
     seed: int = 0,
     repeats: int = 10,
-    greedy_step: int = 1,
+    greedy_step: float = 1,
     perturbation: str | None = None,
     symxai_pair_scores: Sequence[str] = ("subgraph",),
 ) -> EvaluationResult:
@@ -365,12 +383,20 @@ def evaluate_inputs(
     backend); ``target`` the explained output (default: the domain's); ``inputs`` the
     record ids to evaluate (instead of the first ``limit``); ``repeats`` and ``seed``
     the random ordering's (``seed`` also seeds the peers); ``greedy_step`` the features
-    the greedy ordering removes per step; ``perturbation`` how the removal function
+    the greedy ordering removes per step (a fraction in ``(0, 1)``: that share of the
+    input's features, :func:`greedy_step_count`); ``perturbation`` how the removal function
     removes a feature (the domain's first choice by default); ``symxai_pair_scores``
     how symxai scores a ground-truth pair, one row each
     (:data:`~symxai.evaluation.peer_run.SYMXAI_PAIR_SCORES`: ``subgraph``, ``v({i, j})``,
     the row ``symxai``; ``walks``, the crossing walks' relevance, ``symxai-walks``); the
     first also gives :attr:`EvaluationResult.ground_truth`.
+
+    ``target=DECISION`` (``"decision"``) explains, for a domain whose default target
+    is a logit difference ``f_i - f_j``, the model's decision on each input: ``f_i -
+    f_j`` where the model prefers ``i``, else ``f_j - f_i`` (symxai and every peer
+    alike), so that deleting the most relevant features first lowers the output the
+    model decided on (the protocol of the insertion/deletion literature); with a fixed
+    target, an input whose output lies below the empty input's has inverted curves.
 
     ``peers`` names peer explainers to run beside symxai
     (:mod:`~symxai.evaluation.peer_run`): graph peers for domains whose inputs are PyG
@@ -395,6 +421,14 @@ def evaluate_inputs(
     loaded, model_name = _resolve_model(domain, model)
     backend = backend or domain.backends[0]
     target = domain.default_target()[1] if target is None else target
+    decide = isinstance(target, str) and target == DECISION
+    if decide:
+        target = domain.default_target()[1]
+        if not (isinstance(target, tuple) and len(target) == 2):
+            raise ValueError(
+                f"target {DECISION!r} needs a logit difference (i, j) as the {domain.name} "
+                f"domain's default target, not {target!r}"
+            )
     records = _select_records(domain.load_inputs(data), limit, inputs, data)
     runner = _peer_runner(domain, data, records, peers, seed)
     builders = _ordering_builders(domain, repeats, seed, greedy_step)
@@ -405,12 +439,12 @@ def evaluate_inputs(
     errors: dict[str, str] = {}
     fractions = np.linspace(0.0, 1.0, points)
 
-    def explain(prepared: Any, name: str) -> Explanation:
+    def explain(prepared: Any, name: str, explained: Any = target) -> Explanation:
         return domain.explain(
             prepared,
             loaded,
             backend=name,
-            target=target,
+            target=explained,
             missing="absent",
             perturbation=perturbation,
         )
@@ -426,10 +460,18 @@ def evaluate_inputs(
         try:
             prepared = domain.load_input(data, record)
             started = time.process_time()
+            explained = target
             explainer = explain(prepared, backend)
+            if decide and explainer.prediction < 0:  # the model decides for class j
+                explained = (target[1], target[0])
+                explainer = explain(prepared, backend, explained)
             relevance = _feature_relevance(domain, explainer)
             explain_seconds = time.process_time() - started
-            removal = explainer if backend == "perturbation" else explain(prepared, "perturbation")
+            removal = (
+                explainer
+                if backend == "perturbation"
+                else explain(prepared, "perturbation", explained)
+            )
             measured: dict[str, tuple[Any, ...]] = {}
             for name in orderings:
                 started = time.process_time()
@@ -465,7 +507,7 @@ def evaluate_inputs(
             continue
         for name in runner.names if runner is not None else ():
             try:
-                scores = runner.scores(name, loaded, prepared, explainer, removal, target, pairs)
+                scores = runner.scores(name, loaded, prepared, explainer, removal, explained, pairs)
                 methods.add(str(record.id), scores, removal, labels)
             except Exception as error:  # a peer's own failure is recorded, the run goes on
                 errors[f"{record.id} ({name})"] = f"{type(error).__name__}: {error}"
@@ -492,7 +534,9 @@ def evaluate_inputs(
             "model": model_name,
             "backend": backend,
             "perturbation": perturbation,
-            "target": list(target) if isinstance(target, tuple) else target,
+            "target": DECISION
+            if decide
+            else (list(target) if isinstance(target, tuple) else target),
             "orderings": list(orderings),
             "peers": list(peers),
             "points": points,

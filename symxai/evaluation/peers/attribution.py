@@ -17,8 +17,9 @@ any callable of that shape, qualifies.
   :math:`n \\le 12`, else KernelSHAP (``shapiq.KernelSHAP``) with a budget of value calls.
   Efficiency :math:`\\sum_i \\phi_i = v(N) - v(\\emptyset)` holds for both.
 
-The shapiq game here is a private minimal adapter; ``symxai.integrations.shapiq`` is the
-public one for symxai set functions.
+shapiq is given the removal value function itself (its approximators and exact computer
+take a callable): :class:`symxai.integrations.shapiq.SymxaiGame` would spend one more
+value call on ``v(∅)`` for centring, which the budget here does not allow for.
 """
 
 from __future__ import annotations
