@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ import torch
 from symxai.data.motifs import BA2MOTIF_CLASSES, BASHAPES_CLASSES, FEATURE_DIM
 from symxai.models.gin import GIN
 from symxai.models.node_gin import NodeGIN
+from symxai.training.graph_classifier import Progress, train_graph_classifier
 from symxai.training.store import StateDicts, Trained, load_or_train
 
 __all__ = [
@@ -40,20 +40,6 @@ __all__ = [
 BA2MOTIF_WEIGHTS = "ba2motif_gin"
 BASHAPES_WEIGHTS = "bashapes_gin"
 
-Progress = Callable[[int, float, float], None]
-
-
-def _graph_accuracy(model: GIN, graphs: list[Any]) -> float:
-    from torch_geometric.loader import DataLoader
-
-    model.eval()
-    correct = 0
-    with torch.no_grad():
-        for batch in DataLoader(graphs, batch_size=512):
-            predicted = model(batch.x, batch.edge_index, batch.batch).argmax(1)
-            correct += int((predicted == batch.y).sum())
-    return correct / max(1, len(graphs))
-
 
 def train_ba2motif_gin(
     *,
@@ -66,44 +52,24 @@ def train_ba2motif_gin(
     progress: Progress | None = None,
 ) -> Trained[GIN]:
     """Train the BA-2motif GIN (module docstring); ``progress(epoch, loss, val_acc)``."""
-    from torch_geometric.loader import DataLoader
-
     from symxai.data.motifs import ba_2motif, seeded_split
 
     graphs = [graph.data for graph in ba_2motif()]
     split = seeded_split(len(graphs), seed)
     torch.manual_seed(seed)
     model = GIN(FEATURE_DIM, hidden, num_layers, len(BA2MOTIF_CLASSES), pooling="add")
-    optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    loader = DataLoader(
-        [graphs[i] for i in split["train"]],
+    accuracies = train_graph_classifier(
+        model,
+        graphs,
+        split,
+        epochs=epochs,
+        learning_rate=learning_rate,
         batch_size=batch_size,
-        shuffle=True,
-        generator=torch.Generator().manual_seed(seed),
+        seed=seed,
+        progress=progress,
     )
-    validation = [graphs[i] for i in split["val"]]
-    best_accuracy, best_state = -1.0, model.state_dict()
-    for epoch in range(epochs):
-        model.train()
-        total = 0.0
-        for batch in loader:
-            optimiser.zero_grad()
-            logits = model(batch.x, batch.edge_index, batch.batch)
-            loss = torch.nn.functional.cross_entropy(logits, batch.y)
-            loss.backward()
-            optimiser.step()
-            total += loss.item() * batch.num_graphs
-        accuracy = _graph_accuracy(model, validation)
-        if accuracy > best_accuracy:
-            best_accuracy = accuracy
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        if progress is not None:
-            progress(epoch, total / len(split["train"]), accuracy)
-    model.load_state_dict(best_state)
-    model.eval()
     metrics: dict[str, Any] = {"config": model.config, "epochs": epochs, "seed": seed}
-    for name, indices in split.items():
-        metrics[f"{name}_accuracy"] = _graph_accuracy(model, [graphs[i] for i in indices])
+    metrics.update(accuracies)
     return Trained(model, metrics)
 
 

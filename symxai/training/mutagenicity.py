@@ -10,9 +10,8 @@ by that script; they are a state_dict loaded with ``weights_only=True``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -22,6 +21,7 @@ from symxai.data.mutagenicity import (
     mutagenicity_split,
 )
 from symxai.models.gin import GIN
+from symxai.training.graph_classifier import train_graph_classifier
 from symxai.training.store import StateDicts, Trained, load_or_train
 
 __all__ = [
@@ -38,19 +38,6 @@ TrainedModel = Trained
 """A trained model with its configuration and metrics (accuracies per split)."""
 
 
-def _accuracy(model: GIN, data: Sequence[Any]) -> float:
-    from torch_geometric.loader import DataLoader
-
-    model.eval()
-    correct = 0
-    with torch.no_grad():
-        for batch in DataLoader(list(data), batch_size=512):
-            correct += int(
-                (model(batch.x, batch.edge_index, batch.batch).argmax(1) == batch.y).sum()
-            )
-    return correct / max(1, len(data))
-
-
 def train_mutagenicity_gin(
     *,
     epochs: int = 50,
@@ -65,48 +52,21 @@ def train_mutagenicity_gin(
 
     ``progress(epoch, train_loss, val_accuracy)`` is called after every epoch.
     """
-    from torch_geometric.loader import DataLoader
-
     data = mutagenicity_graphs()
     split = mutagenicity_split(len(data), seed)
     torch.manual_seed(seed)
     model = GIN(len(MUTAGENICITY_ELEMENTS), hidden, num_layers, 2)
-    optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    loader = DataLoader(
-        [data[i] for i in split["train"]],
+    accuracies = train_graph_classifier(
+        model,
+        data,
+        split,
+        epochs=epochs,
+        learning_rate=learning_rate,
         batch_size=batch_size,
-        shuffle=True,
-        generator=torch.Generator().manual_seed(seed),
+        seed=seed,
+        progress=progress,
     )
-    validation = [data[i] for i in split["val"]]
-    best_accuracy, best_state = -1.0, model.state_dict()
-    for epoch in range(epochs):
-        model.train()
-        total = 0.0
-        for batch in loader:
-            optimiser.zero_grad()
-            logits = model(batch.x, batch.edge_index, batch.batch)
-            loss = torch.nn.functional.cross_entropy(logits, batch.y)
-            loss.backward()
-            optimiser.step()
-            total += loss.item() * batch.num_graphs
-        accuracy = _accuracy(model, validation)
-        if accuracy > best_accuracy:
-            best_accuracy = accuracy
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        if progress is not None:
-            progress(epoch, total / len(split["train"]), accuracy)
-    model.load_state_dict(best_state)
-    model.eval()
-    metrics = {
-        "config": model.config,
-        "epochs": epochs,
-        "seed": seed,
-        **{
-            f"{name}_accuracy": _accuracy(model, [data[i] for i in idx])
-            for name, idx in split.items()
-        },
-    }
+    metrics = {"config": model.config, "epochs": epochs, "seed": seed, **accuracies}
     return TrainedModel(model, metrics)
 
 
