@@ -14,9 +14,24 @@ from __future__ import annotations
 import torch
 from torch_geometric.nn import GINConv, global_add_pool, global_max_pool, global_mean_pool
 
-__all__ = ["GIN"]
+__all__ = ["GIN", "gin_convs"]
 
 _POOLING = {"add": global_add_pool, "mean": global_mean_pool, "max": global_max_pool}
+
+
+def gin_convs(in_channels: int, hidden: int, num_layers: int) -> torch.nn.ModuleList:
+    """``num_layers`` ``GINConv`` layers of width ``hidden``, each with the MLP
+    ``Linear -> ReLU -> Linear`` (the message-passing stack of the shipped GINs)."""
+    return torch.nn.ModuleList(
+        GINConv(
+            torch.nn.Sequential(
+                torch.nn.Linear(in_channels if layer == 0 else hidden, hidden),
+                torch.nn.ReLU(),
+                torch.nn.Linear(hidden, hidden),
+            )
+        )
+        for layer in range(num_layers)
+    )
 
 
 class GIN(torch.nn.Module):
@@ -40,16 +55,7 @@ class GIN(torch.nn.Module):
             "out_channels": out_channels,
             "pooling": pooling,
         }
-        self.convs = torch.nn.ModuleList(
-            GINConv(
-                torch.nn.Sequential(
-                    torch.nn.Linear(in_channels if layer == 0 else hidden, hidden),
-                    torch.nn.ReLU(),
-                    torch.nn.Linear(hidden, hidden),
-                )
-            )
-            for layer in range(num_layers)
-        )
+        self.convs = gin_convs(in_channels, hidden, num_layers)
         self.pool = _POOLING[pooling]
         self.head = torch.nn.Linear(hidden, out_channels)
 

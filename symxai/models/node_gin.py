@@ -11,7 +11,8 @@ GNN-LRP covers (explained with ``node=i``).
 from __future__ import annotations
 
 import torch
-from torch_geometric.nn import GINConv
+
+from symxai.models.gin import gin_convs
 
 __all__ = ["NodeGIN"]
 
@@ -29,16 +30,7 @@ class NodeGIN(torch.nn.Module):
             "num_layers": num_layers,
             "out_channels": out_channels,
         }
-        self.convs = torch.nn.ModuleList(
-            GINConv(
-                torch.nn.Sequential(
-                    torch.nn.Linear(in_channels if layer == 0 else hidden, hidden),
-                    torch.nn.ReLU(),
-                    torch.nn.Linear(hidden, hidden),
-                )
-            )
-            for layer in range(num_layers)
-        )
+        self.convs = gin_convs(in_channels, hidden, num_layers)
         self.head = torch.nn.Linear(hidden, out_channels)
 
     def forward(
