@@ -34,6 +34,7 @@ from symxai.relevance import (
     Mode,
     correlation_scores,
     dividend_relevance,
+    feature_shapley_relevance,
     query_relevances,
     shared_dividend_relevance,
 )
@@ -226,29 +227,33 @@ class Explanation:
         complete dividends when the backend supplies them (walks: any number of atoms,
         so the default ``Q`` works for molecules of any size) or when they cost no more
         than the closed form; otherwise by the closed form (see :meth:`_shapley_dividends`).
+        With the default ``Q`` the weight is ``eta(L) = 1 / (|L| + e(L))``, ``e(L)`` the
+        number of scored queries other than singletons true on ``L``
+        (:func:`~symxai.relevance.feature_shapley_relevance`): no truth table over the
+        ``|C|`` singletons is built.
         """
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         context_mask = self.context_mask(context)
         parsed, atom_sets = self._parse_all(queries, missing)
         shared: list[Query] | None = None
+        if mode == "shapley" and query_set is not None:
+            shared, extra = self._parse_all(query_set, missing)
+            atom_sets.update(extra)
         if mode == "shapley":
-            if query_set is None:
-                shared = [Atom("index", int(i)) for i in np.flatnonzero(context_mask)]
-                for atom in shared:
-                    atom_sets[atom] = np.asarray([atom.value])
-            else:
-                shared, extra = self._parse_all(query_set, missing)
-                atom_sets.update(extra)
-        if mode == "shapley":
-            decomposition = self._shapley_dividends(context_mask, atom_sets)
+            decomposition = self._shapley_dividends(context_mask, atom_sets, shared is None)
         else:
             decomposition = self._harsanyi_dividends(context_mask, parsed, atom_sets)
-        if decomposition is not None and mode == "shapley":
+        if decomposition is not None and mode == "shapley" and shared is None:
+            values = feature_shapley_relevance(decomposition, parsed, atom_sets)
+        elif decomposition is not None and mode == "shapley":
             values = shared_dividend_relevance(decomposition, parsed, atom_sets, shared)
         elif decomposition is not None:
             values = dividend_relevance(decomposition, parsed, atom_sets)
         else:
+            if mode == "shapley" and shared is None:
+                shared = [Atom("index", int(i)) for i in np.flatnonzero(context_mask)]
+                atom_sets.update({atom: np.asarray([atom.value]) for atom in shared})
             values = query_relevances(
                 self.set_function,
                 parsed,
@@ -296,7 +301,10 @@ class Explanation:
         return self.dividends(None, context_mask)
 
     def _shapley_dividends(
-        self, context_mask: np.ndarray, atom_sets: dict[Atom, np.ndarray]
+        self,
+        context_mask: np.ndarray,
+        atom_sets: dict[Atom, np.ndarray],
+        singletons: bool = False,
     ) -> Decomposition | None:
         """The complete decomposition over the context when shapley mode should be computed
         on dividends (:func:`~symxai.relevance.shared_dividend_relevance`), else ``None``
@@ -306,7 +314,9 @@ class Explanation:
         Dividends are used when the backend supplies them exactly (walks), when they are
         already computed, or when they cost no more value calls than the closed form
         (``2^|C|`` with ``|C| <= k``) or the closed form is out of reach
-        (``k > MAX_QUERY_ATOMS``) and ``|C| <= MAX_EXACT_FEATURES``.
+        (``k > MAX_QUERY_ATOMS``) and ``|C| <= MAX_EXACT_FEATURES``. ``singletons``: ``Q``
+        is the default set, whose ``|C|`` singleton atoms make the closed form cost at
+        least ``2^|C|``, so the dividends are always the cheaper route.
         """
         key = (None, np.packbits(context_mask).tobytes())
         if key in self._decompositions:
@@ -318,7 +328,7 @@ class Explanation:
             return self.dividends(None, context_mask)
         atoms = {np.packbits(self.space.mask(indices)).tobytes() for indices in atom_sets.values()}
         size = int(context_mask.sum())
-        affordable = size <= len(atoms) or len(atoms) > MAX_QUERY_ATOMS
+        affordable = singletons or size <= len(atoms) or len(atoms) > MAX_QUERY_ATOMS
         if affordable and size <= MAX_EXACT_FEATURES:
             return self.dividends(None, context_mask)
         return None

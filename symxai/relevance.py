@@ -54,6 +54,7 @@ __all__ = [
     "RelevancePlan",
     "correlation_scores",
     "dividend_relevance",
+    "feature_shapley_relevance",
     "query_relevances",
     "shared_dividend_relevance",
 ]
@@ -358,6 +359,86 @@ def shared_dividend_relevance(
         )
         out += share @ truth
     return out[positions]
+
+
+def feature_shapley_relevance(
+    decomposition: Decomposition,
+    queries: Sequence[Query],
+    atom_sets: Mapping[Atom, np.ndarray],
+) -> np.ndarray:
+    """Shapley-mode relevance with the default query set, from a complete decomposition.
+
+    The default ``Q`` is the singletons ``{i}`` of the context ``C`` joined by the scored
+    queries. On a coalition ``∅ ≠ L ⊆ C`` exactly ``|L|`` singletons are true, so with
+    ``E`` the scored queries that are not the same function as a singleton (counted once
+    per distinct function, as in :func:`query_relevances`)
+
+    .. math:: \\eta(L) = \\frac{1}{|L| + \\#\\{e \\in E : e(L)\\}},
+              \\qquad R(q) = \\sum_{\\emptyset \\ne L \\subseteq C} \\mu(L)\\, q(L)\\, \\eta(L).
+
+    One query ``q`` that is not a singleton: ``R(q) = sum_{L: q(L)} mu(L) / (|L| + 1)``;
+    ``q = {i}`` (``#i``, or an atom whose only feature in ``C`` is ``i``):
+    ``R(q) = sum_{L ∋ i} mu(L) / |L|``, the Shapley value of ``i``. The cost is the truth
+    table of the scored queries on the listed dividends (``[M, m]``), not of the ``|C|``
+    singletons, so it equals :func:`shared_dividend_relevance` with ``Q`` the singletons
+    at a fraction of its cost. A scored query with more than ``MAX_QUERY_ATOMS - 1``
+    distinct atom sets is checked against the singletons by that general route.
+    """
+    if not decomposition.complete:
+        raise ValueError(
+            "shapley relevance on dividends needs a complete decomposition (max_order=None)"
+        )
+    context = np.zeros(decomposition.n, dtype=bool)
+    context[decomposition.context] = True
+    members, positions = _query_set(queries, None)
+    singleton_of = [_singleton_feature(query, atom_sets, context) for query in members]
+    if any(feature == -2 for feature in singleton_of):
+        singletons: list[Query] = [Atom("index", int(i)) for i in decomposition.context]
+        sets = {**atom_sets, **{atom: np.asarray([atom.value]) for atom in singletons}}
+        return shared_dividend_relevance(decomposition, queries, sets, singletons)
+    truth = _truth_on_rows(decomposition, members, atom_sets)
+    extra = np.asarray([feature < 0 for feature in singleton_of], dtype=bool)
+    counted = np.zeros(len(members), dtype=bool)
+    if extra.any():
+        extra_members = [member for member, keep in zip(members, extra, strict=True) if keep]
+        columns = np.packbits(truth[:, extra], axis=0)
+        counted[extra] = _distinct_functions(
+            extra_members,
+            atom_sets,
+            [columns[:, j].tobytes() for j in range(len(extra_members))],
+            context,
+        )
+    orders = decomposition.orders
+    counts = orders + truth[:, counted].sum(axis=1)
+    values = decomposition.values
+    share = np.divide(values, counts, out=np.zeros_like(values), where=(counts > 0) & (orders > 0))
+    return (share @ truth)[positions]
+
+
+def _singleton_feature(
+    query: Query, atom_sets: Mapping[Atom, np.ndarray], context: np.ndarray
+) -> int:
+    """The feature ``i ∈ C`` when ``query`` is true on exactly the coalitions ``L ⊆ C``
+    that contain ``i``; ``-1`` when it is no singleton; ``-2`` when it has too many atoms
+    to decide by a closed form over them.
+
+    Only ``i`` with ``q({i})`` true, ``q({j})`` false for the other ``j ∈ C`` and
+    ``q(∅)`` false can qualify; :func:`_same_function` decides that candidate.
+    """
+    atoms = list(query.atoms())
+    n = context.size
+    members = np.flatnonzero(context)
+    masks = _atom_masks(query, atom_sets, n)
+    if len({np.packbits(mask).tobytes() for mask in masks.values()}) >= MAX_QUERY_ATOMS:
+        return -2
+    assignment = {atom: np.append(masks[atom][members], False) for atom in atoms}
+    value = np.broadcast_to(np.asarray(query.evaluate(assignment), dtype=bool), (members.size + 1,))
+    if value[-1] or value[:-1].sum() != 1:
+        return -1
+    feature = int(members[np.argmax(value[:-1])])
+    singleton = Atom("index", feature)
+    sets = {**atom_sets, singleton: np.asarray([feature])}
+    return feature if _same_function(query, singleton, sets, context) else -1
 
 
 def _truth_on_rows(
