@@ -2,14 +2,24 @@
 (each hook acting only in the thread of its pass)."""
 
 from symxai.backends.lrp.composite import RuleSpec, linear_layers, lrp_hooks, rule_for
-from symxai.backends.lrp.rules import Epsilon, Gamma, Rule, Zero, lrp_linear_output
+from symxai.backends.lrp.rules import (
+    STABILIZERS,
+    Epsilon,
+    Gamma,
+    Rule,
+    Stabilizer,
+    Zero,
+    lrp_linear_output,
+)
 from symxai.backends.lrp.thread_hooks import register_thread_hook
 
 __all__ = [
+    "STABILIZERS",
     "Epsilon",
     "Gamma",
     "Rule",
     "RuleSpec",
+    "Stabilizer",
     "Zero",
     "linear_layers",
     "lrp_hooks",

@@ -15,7 +15,11 @@ output and ``z' = rho``-modified output, the hooked layer returns
 .. math::  \\tilde z = z' \\cdot [z / s(z')]_{\\text{det}}
                     + [z - z' \\cdot z / s(z')]_{\\text{det}},
 
-``s(z') = z' + epsilon * sign(z')``. Its forward value is exactly ``z``; its gradient
+``s(z') = z' + epsilon * sign(z')`` (the textbook stabiliser, ``stabilizer="signed"``,
+the default) or ``s(z') = z' + epsilon`` (``stabilizer="unsigned"``, as the Symbolic XAI
+reference code adds it whatever the sign of ``z'``; it moves the denominator of a
+negative ``z'`` towards 0 instead of away from it, so it reproduces published numbers
+but is no guard against ``z' = -epsilon``). Its forward value is exactly ``z``; its gradient
 is ``rho(W)^T (z / s(z')) g``, so that Input x Gradient, ``R = a * grad``, propagated
 through a network of such layers and ReLUs (identity rule: the ReLU gradient passes
 relevance where the unit is on) computes LRP. Biases and ``epsilon`` absorb the
@@ -25,12 +29,27 @@ part of the relevance the rule does not pass down.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 import torch
 from torch.nn import functional
 
-__all__ = ["Epsilon", "Gamma", "Rule", "Zero", "lrp_linear_output", "stabilise"]
+__all__ = [
+    "STABILIZERS",
+    "Epsilon",
+    "Gamma",
+    "Rule",
+    "Stabilizer",
+    "Zero",
+    "denominator",
+    "lrp_linear_output",
+    "stabilise",
+]
+
+Stabilizer = Literal["signed", "unsigned"]
+"""How ``epsilon`` enters the denominator: ``z + epsilon * sign(z)`` or ``z + epsilon``."""
+
+STABILIZERS: tuple[str, ...] = get_args(Stabilizer)
 
 
 def stabilise(z: torch.Tensor, epsilon: float) -> torch.Tensor:
@@ -39,11 +58,24 @@ def stabilise(z: torch.Tensor, epsilon: float) -> torch.Tensor:
     return z.abs().add_(epsilon).copysign_(z)
 
 
+def denominator(z: torch.Tensor, epsilon: float, stabilizer: Stabilizer = "signed") -> torch.Tensor:
+    """The stabilised denominator ``s(z)``: ``z + epsilon * sign(z)`` (``"signed"``, see
+    :func:`stabilise`) or ``z + epsilon`` (``"unsigned"``, the Symbolic XAI reference
+    code's convention)."""
+    if stabilizer == "signed":
+        return stabilise(z, epsilon)
+    if stabilizer == "unsigned":
+        return z + epsilon
+    raise ValueError(f"stabilizer must be one of {STABILIZERS}, got {stabilizer!r}")
+
+
 class Rule:
     """Base class of LRP rules: ``rho`` applied to weights and biases, and the
-    stabiliser ``epsilon`` of the denominator."""
+    stabiliser ``epsilon`` of the denominator, added as ``epsilon * sign(z)``
+    (``stabilizer="signed"``) or as ``+epsilon`` (``"unsigned"``)."""
 
     epsilon: float = 0.0
+    stabilizer: Stabilizer = "signed"
 
     def modify(self, parameter: torch.Tensor) -> torch.Tensor:
         """``rho(parameter)``."""
@@ -66,21 +98,41 @@ class Zero(Rule):
 
 @dataclass(frozen=True)
 class Epsilon(Rule):
-    """LRP-epsilon: ``rho(w) = w`` with stabiliser ``epsilon`` (absorbs weak relevance)."""
+    """LRP-epsilon: ``rho(w) = w`` with stabiliser ``epsilon`` (absorbs weak relevance).
+
+    ``stabilizer="signed"`` (default): ``R_j = sum_k a_j w_jk R_k / (z_k + epsilon *
+    sign(z_k))``; ``"unsigned"``: ``... / (z_k + epsilon)`` whatever the sign of ``z_k``,
+    the convention of the Symbolic XAI reference code (to reproduce its numbers).
+    """
 
     epsilon: float = 1e-6
+    stabilizer: Stabilizer = "signed"
+
+    def __post_init__(self) -> None:
+        _check_stabilizer(self.stabilizer)
 
 
 @dataclass(frozen=True)
 class Gamma(Rule):
     """LRP-gamma: ``rho(w) = w + gamma * max(0, w)`` favours positive contributions;
-    ``epsilon`` only guards the denominator."""
+    ``epsilon`` only guards the denominator ``z'_k + epsilon * sign(z'_k)``
+    (``stabilizer="signed"``, default) or ``z'_k + epsilon`` (``"unsigned"``, as the
+    Symbolic XAI reference code), with ``z'_k = sum_j a_j rho(w_jk) + rho(b_k)``."""
 
     gamma: float = 0.25
     epsilon: float = 1e-9
+    stabilizer: Stabilizer = "signed"
+
+    def __post_init__(self) -> None:
+        _check_stabilizer(self.stabilizer)
 
     def modify(self, parameter: torch.Tensor) -> torch.Tensor:
         return parameter + self.gamma * parameter.clamp(min=0)
+
+
+def _check_stabilizer(stabilizer: str) -> None:
+    if stabilizer not in STABILIZERS:
+        raise ValueError(f"stabilizer must be one of {STABILIZERS}, got {stabilizer!r}")
 
 
 class _RoutedGradient(torch.autograd.Function):
@@ -112,7 +164,8 @@ def lrp_linear_output(
     activated: bool = False,
 ) -> torch.Tensor:
     """The hooked output ``z~`` of a linear layer under ``rule`` (see the module docstring):
-    forward value ``z``, gradient ``rho(W)^T (z / s(z') * g)`` with respect to ``inputs``.
+    forward value ``z``, gradient ``rho(W)^T (z / s(z') * g)`` with respect to ``inputs``,
+    ``s`` the rule's stabiliser (:func:`denominator`).
 
     ``activated``: the module applies an element-wise activation after its linear map
     (schnetpack's ``Dense``), so ``output = act(z)``. The activation then gets the identity
@@ -124,5 +177,5 @@ def lrp_linear_output(
         weight = rule.modify(weight.detach())
         modified_bias = None if bias is None else rule.modify(bias.detach())
         modified = functional.linear(inputs, weight, modified_bias)
-        scale = output / stabilise(modified, max(rule.epsilon, 1e-12))
+        scale = output / denominator(modified, max(rule.epsilon, 1e-12), rule.stabilizer)
     return _RoutedGradient.apply(inputs, output.detach(), weight, scale)
