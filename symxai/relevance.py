@@ -381,8 +381,8 @@ def feature_shapley_relevance(
     ``R(q) = sum_{L ∋ i} mu(L) / |L|``, the Shapley value of ``i``. The cost is the truth
     table of the scored queries on the listed dividends (``[M, m]``), not of the ``|C|``
     singletons, so it equals :func:`shared_dividend_relevance` with ``Q`` the singletons
-    at a fraction of its cost. A scored query with more than ``MAX_QUERY_ATOMS - 1``
-    distinct atom sets is checked against the singletons by that general route.
+    at a fraction of its cost. Scored queries with ``MAX_QUERY_ATOMS`` atoms or more take
+    that general route.
     """
     if not decomposition.complete:
         raise ValueError(
@@ -391,13 +391,15 @@ def feature_shapley_relevance(
     context = np.zeros(decomposition.n, dtype=bool)
     context[decomposition.context] = True
     members, positions = _query_set(queries, None)
-    singleton_of = [_singleton_feature(query, atom_sets, context) for query in members]
-    if any(feature == -2 for feature in singleton_of):
+    widths = [len(_atom_masks(query, atom_sets, context.size)) for query in members]
+    if max(widths, default=0) >= MAX_QUERY_ATOMS:
         singletons: list[Query] = [Atom("index", int(i)) for i in decomposition.context]
         sets = {**atom_sets, **{atom: np.asarray([atom.value]) for atom in singletons}}
         return shared_dividend_relevance(decomposition, queries, sets, singletons)
     truth = _truth_on_rows(decomposition, members, atom_sets)
-    extra = np.asarray([feature < 0 for feature in singleton_of], dtype=bool)
+    extra = np.asarray(
+        [_singleton_feature(query, atom_sets, context) is None for query in members], dtype=bool
+    )
     counted = np.zeros(len(members), dtype=bool)
     if extra.any():
         extra_members = [member for member, keep in zip(members, extra, strict=True) if keep]
@@ -417,28 +419,24 @@ def feature_shapley_relevance(
 
 def _singleton_feature(
     query: Query, atom_sets: Mapping[Atom, np.ndarray], context: np.ndarray
-) -> int:
+) -> int | None:
     """The feature ``i ∈ C`` when ``query`` is true on exactly the coalitions ``L ⊆ C``
-    that contain ``i``; ``-1`` when it is no singleton; ``-2`` when it has too many atoms
-    to decide by a closed form over them.
+    that contain ``i``, else ``None``.
 
     Only ``i`` with ``q({i})`` true, ``q({j})`` false for the other ``j ∈ C`` and
-    ``q(∅)`` false can qualify; :func:`_same_function` decides that candidate.
+    ``q(∅)`` false can qualify; :func:`_same_function` decides that candidate (a closed
+    form over the query's atoms and ``{i}``, fewer than ``MAX_QUERY_ATOMS`` of them).
     """
-    atoms = list(query.atoms())
-    n = context.size
     members = np.flatnonzero(context)
-    masks = _atom_masks(query, atom_sets, n)
-    if len({np.packbits(mask).tobytes() for mask in masks.values()}) >= MAX_QUERY_ATOMS:
-        return -2
-    assignment = {atom: np.append(masks[atom][members], False) for atom in atoms}
+    masks = _atom_masks(query, atom_sets, context.size)
+    assignment = {atom: np.append(mask[members], False) for atom, mask in masks.items()}
     value = np.broadcast_to(np.asarray(query.evaluate(assignment), dtype=bool), (members.size + 1,))
     if value[-1] or value[:-1].sum() != 1:
-        return -1
+        return None
     feature = int(members[np.argmax(value[:-1])])
     singleton = Atom("index", feature)
     sets = {**atom_sets, singleton: np.asarray([feature])}
-    return feature if _same_function(query, singleton, sets, context) else -1
+    return feature if _same_function(query, singleton, sets, context) else None
 
 
 def _truth_on_rows(

@@ -18,6 +18,7 @@ import pytest
 
 from symxai import Atom, Explanation, FeatureSpace, SetFunction, harsanyi_dividends, parse_query
 from symxai import explanation as explanation_module
+from symxai.decomposition import Decomposition
 from symxai.domains.molecules import explain_molecule
 from symxai.relevance import (
     feature_shapley_relevance,
@@ -196,3 +197,21 @@ def test_report_on_the_features_takes_the_dividend_route(
     result = run_report(spec, executor="serial", progress=False)
     assert result.failures.empty and len(result.computed) == 2
     assert calls == [2, 2]
+
+
+def test_a_query_of_many_atoms_takes_the_general_route_with_the_same_weights() -> None:
+    n = 24
+    listed = [(), (0,), (0, 1), (1, 2, 3), (5, 22), (21, 23), (4,)]
+    values = np.array([0.0, 1.0, -2.0, 0.5, 3.0, 7.0, -1.5])
+    members = np.full((len(listed), 3), -1, dtype=np.int64)
+    for row, subset in enumerate(listed):
+        members[row, : len(subset)] = subset
+    decomposition = Decomposition(
+        n, np.arange(n), values, members=members, max_order=3, complete=True
+    )
+    text = " | ".join(f"#{i}" for i in range(21))  # 21 atoms: no closed form over them
+    queries, atom_sets = resolved(FeatureSpace.indexed(n), [text, "#4"])
+    # q is true on every listed coalition that meets 0..20; it joins Q: |L| + 1 shares
+    expected = [1 / 2 - 2 / 3 + 0.5 / 4 + 3 / 3 - 1.5 / 2, -1.5 / 2]
+    got = feature_shapley_relevance(decomposition, queries, atom_sets)
+    np.testing.assert_allclose(got, expected, atol=1e-12)
