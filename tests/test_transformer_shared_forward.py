@@ -101,6 +101,33 @@ def test_shared_forward_equals_input_copies_on_minilm_and_tiny_bert(tokenizer, a
             np.testing.assert_allclose(shared, copies, rtol=0, atol=1e-6)
 
 
+class EarlyReadingHead(torch.nn.Module):
+    """A BERT whose classifier reads the [CLS] state after every encoder layer and the
+    mean of the embedding output, not only the last layer's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        bert = tiny_bert(False).bert
+        bert.set_attn_implementation("eager")
+        self.embeddings, self.encoder = bert.embeddings, bert.encoder
+        self.bert = bert
+        self.classifier = torch.nn.Linear(16, 2).double()
+
+    def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
+        states = self.bert(input_ids=input_ids, output_hidden_states=True).hidden_states
+        read = sum(layer[:, 0] for layer in states[1:]) + states[0].mean(dim=1)
+        return self.classifier(torch.tanh(read))
+
+
+def test_shared_forward_adds_what_the_head_reads_from_earlier_layers() -> None:
+    torch.manual_seed(0)
+    model = EarlyReadingHead().eval()
+    masks = np.random.default_rng(1).random((11, 4)) < 0.5
+    shared, copies = both_passes(model, SENTENCE, masks, token_groups=WORDS, target=1)
+    assert np.abs(copies).max() > 1e-3
+    np.testing.assert_allclose(shared, copies, rtol=0, atol=1e-14)
+
+
 def test_parameters_are_frozen_during_a_pass_and_restored_after() -> None:
     """Inside a pass no parameter requires gradients (so none is computed); after it,
     exactly the parameters that required them do again."""

@@ -12,6 +12,11 @@ f^{LRP} / \\partial h_L`` (the head: pooler and classifier)
            = M_0 J_1^T M_1 J_2^T \\cdots J_L^T M_L\\, g,
            \\qquad R_t(S) = e_t \\cdot \\partial_{e_t} f^{\\text{LRP}}_S .
 
+A head that also reads earlier states ``h_t`` (``t < L``) adds its gradient
+``g_t = \\partial f^{LRP} / \\partial h_t`` before the mask ``M_t`` (the masked states are
+what every later use reads). The encoder is sequential: layer ``t`` reads the states
+only through its input ``h_{t-1}`` (BERT, ViT).
+
 Only the masks ``M_t`` depend on ``S``. So one forward pass of the single input (batch
 of one), with the graph cut at every layer boundary (each layer's input a fresh leaf),
 serves all coalitions; the backward runs once per layer for ``B`` coalitions at a time,
@@ -119,12 +124,16 @@ def shared_forward_token_relevance(
         raise RuntimeError(
             f"the model ran {len(cut.outputs)} encoder-layer calls, expected {len(layers)}"
         )
-    (head,) = torch.autograd.grad(selected.sum(), cut.leaves[-1])
+    reads = torch.autograd.grad(selected.sum(), cut.leaves, retain_graph=True, allow_unused=True)
+    heads = [
+        torch.zeros_like(leaf) if read is None else read
+        for read, leaf in zip(reads, cut.leaves, strict=True)
+    ]
     embedded = cut.leaves[0]
     out = []
     for start in range(0, count, batch_size):
         chunk = masks[start : start + batch_size]
-        gradient = head * chunk[:, -1]
+        gradient = heads[-1] * chunk[:, -1]
         for layer in range(len(layers), 0, -1):
             (gradient,) = torch.autograd.grad(
                 cut.outputs[layer - 1],
@@ -133,6 +142,6 @@ def shared_forward_token_relevance(
                 retain_graph=True,
                 is_grads_batched=True,
             )
-            gradient = gradient.squeeze(1) * chunk[:, layer - 1]
+            gradient = (gradient.squeeze(1) + heads[layer - 1]) * chunk[:, layer - 1]
         out.append((embedded * gradient).sum(-1).detach().double().cpu().numpy())
     return np.concatenate(out)
