@@ -101,6 +101,15 @@ def test_shared_forward_equals_input_copies_on_minilm_and_tiny_bert(tokenizer, a
             np.testing.assert_allclose(shared, copies, rtol=0, atol=1e-6)
 
 
+def test_shared_forward_under_no_grad_gives_the_same_values() -> None:
+    """A caller inside ``torch.no_grad()`` (an inference script) gets the same values."""
+    backend = TransformerLRPBackend(tiny_bert(False), SENTENCE, token_groups=WORDS, target=1)
+    masks = np.random.default_rng(2).random((6, 4)) < 0.5
+    expected = backend(masks)
+    with torch.no_grad():
+        np.testing.assert_array_equal(backend(masks), expected)
+
+
 class EarlyReadingHead(torch.nn.Module):
     """A BERT whose classifier reads the [CLS] state after every encoder layer and the
     mean of the embedding output, not only the last layer's."""

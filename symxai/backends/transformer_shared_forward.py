@@ -119,12 +119,12 @@ def shared_forward_token_relevance(
         lrp_rules,
         _cut_at_layers(embeddings, layers) as cut,
     ):
-        selected = select_target(model(**inputs), target)
+        total = select_target(model(**inputs), target).sum()
     if len(cut.outputs) != len(layers):
         raise RuntimeError(
             f"the model ran {len(cut.outputs)} encoder-layer calls, expected {len(layers)}"
         )
-    reads = torch.autograd.grad(selected.sum(), cut.leaves, retain_graph=True, allow_unused=True)
+    reads = torch.autograd.grad(total, cut.leaves, retain_graph=True, allow_unused=True)
     heads = [
         torch.zeros_like(leaf) if read is None else read
         for read, leaf in zip(reads, cut.leaves, strict=True)
