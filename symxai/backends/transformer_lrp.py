@@ -25,10 +25,13 @@ through the always-on special tokens such as ``[CLS]``/``[SEP]``), and
 .. math::  v(S) = \\sum_{t \\in S \\cup \\text{special}}
                  e_t \\cdot \\partial_{e_t} f^{\\text{LRP}}_S
 
-with ``e_t`` the embedding output of token ``t``. Many subsets run as one batch of
-``B`` copies of the input. ``v(all) = f(x)`` minus what biases (linear layers, LayerNorm)
-and the part of the embedding-LayerNorm absorb; with zero biases it is exact
-(``TransformerLRPBackend.bias_absorption``) for ``attention="constant"``. Under
+with ``e_t`` the embedding output of token ``t``. The masks act on the backward pass
+only, so one forward pass of the input serves every subset and the masked backward
+passes of many subsets run as one batch
+(:mod:`symxai.backends.transformer_shared_forward`); ``shared_forward=False`` runs one
+batch of ``B`` masked copies of the input instead. ``v(all) = f(x)`` minus what biases
+(linear layers, LayerNorm) and the part of the embedding-LayerNorm absorb; with zero
+biases it is exact (``TransformerLRPBackend.bias_absorption``) for ``attention="constant"``. Under
 ``attention="attnlrp"`` the softmax's bias term absorbs relevance as well, so with zero
 biases ``v(all) = f(x) - sum R(A) + sum R(x)`` over the softmax inputs ``x`` and outputs
 ``A`` of every head.
@@ -47,10 +50,12 @@ from torch.overrides import TorchFunctionMode
 
 from symxai.backends.base import Backend
 from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
+from symxai.backends.lrp.frozen import frozen_parameters
 from symxai.backends.lrp.masking import MaskGradient
 from symxai.backends.lrp.rules import stabilise
 from symxai.backends.lrp.thread_hooks import register_thread_hook
 from symxai.backends.target import Target, select_target
+from symxai.backends.transformer_shared_forward import shared_forward_token_relevance
 from symxai.errors import FeatureSpaceError
 
 __all__ = ["ATTENTION_RULES", "TransformerLRPBackend", "transformer_lrp_rules"]
@@ -236,7 +241,14 @@ class TransformerLRPBackend(Backend):
     attention:
         ``"constant"`` (softmax held constant) or ``"attnlrp"``.
     batch_size:
-        Input copies per forward/backward pass.
+        Coalitions per batched pass.
+    shared_forward:
+        ``True`` (default): one forward pass of the input serves all coalitions and only
+        the masked backward pass is batched
+        (:mod:`symxai.backends.transformer_shared_forward`; both attention rules).
+        ``False``: one forward/backward pass of ``batch_size`` input copies per batch.
+        Both give the same values (up to float summation order); the parameters are
+        frozen during either pass (:mod:`symxai.backends.lrp.frozen`).
     """
 
     name = "transformer-lrp"
@@ -251,6 +263,7 @@ class TransformerLRPBackend(Backend):
         rules: RuleSpec = None,
         attention: str = "constant",
         batch_size: int = 64,
+        shared_forward: bool = True,
     ) -> None:
         if attention not in ATTENTION_RULES:
             raise ValueError(f"attention must be one of {ATTENTION_RULES}, got {attention!r}")
@@ -284,6 +297,7 @@ class TransformerLRPBackend(Backend):
         self.rules = rules
         self.attention = attention
         self.batch_size = batch_size
+        self.shared_forward = shared_forward
 
     def _count_tokens(self) -> int:
         captured: list[torch.Tensor] = []
@@ -304,8 +318,8 @@ class TransformerLRPBackend(Backend):
         state = _MaskedPass()
 
         def embedding_hook(module: torch.nn.Module, args: Any, output: torch.Tensor) -> Any:
-            state.states = output
-            return MaskGradient.apply(output, masks[0])
+            state.states = output.detach().requires_grad_()
+            return MaskGradient.apply(state.states, masks[0])
 
         def layer_hook(module: torch.nn.Module, args: Any, output: Any) -> Any:
             state.calls += 1
@@ -329,6 +343,22 @@ class TransformerLRPBackend(Backend):
 
     def token_relevance_batch(self, token_masks: np.ndarray) -> np.ndarray:
         """Per-token relevance ``[B, T]`` with layer-wise token masks ``[B, L+1, T]``."""
+        if self.shared_forward:
+            return shared_forward_token_relevance(
+                self.model,
+                self.inputs,
+                self.embeddings,
+                self.layers,
+                token_masks,
+                target=self.target,
+                lrp_rules=transformer_lrp_rules(self.model, self.rules, self.attention),
+                batch_size=self.batch_size,
+            )
+        return self.copies_token_relevance_batch(token_masks)
+
+    def copies_token_relevance_batch(self, token_masks: np.ndarray) -> np.ndarray:
+        """:meth:`token_relevance_batch` by one forward/backward pass of ``batch_size``
+        input copies per batch (each copy masked by its coalition)."""
         out = []
         for start in range(0, token_masks.shape[0], self.batch_size):
             chunk = token_masks[start : start + self.batch_size]
@@ -337,6 +367,7 @@ class TransformerLRPBackend(Backend):
             masks = masks.to(next(self.model.parameters()).dtype)
             with (
                 torch.enable_grad(),
+                frozen_parameters(self.model),
                 transformer_lrp_rules(self.model, self.rules, self.attention),
                 self._masking(masks) as state,
             ):
