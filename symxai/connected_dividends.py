@@ -26,19 +26,20 @@ values instead of the 631 of :func:`~symxai.decomposition.harsanyi_dividends`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from symxai.backends.coalition_graph import CoalitionGraph
 from symxai.decomposition import Decomposition, _context_indices
 from symxai.errors import FeatureSpaceError
 
 if TYPE_CHECKING:
-    from symxai.backends.coalition_graph import CoalitionGraph
     from symxai.features import FeatureSpace
     from symxai.setfunction import SetFunction
 
-__all__ = ["connected_coalitions", "connected_harsanyi_dividends"]
+__all__ = ["ConnectedPlan", "connected_coalitions", "connected_harsanyi_dividends"]
 
 
 def connected_coalitions(
@@ -77,6 +78,106 @@ def _codes(members: np.ndarray, n: int) -> np.ndarray:
     return ((members + 1) * radix).sum(axis=1)
 
 
+@dataclass(frozen=True)
+class ConnectedPlan:
+    """The coalitions whose values give the connected dividends, and the way back.
+
+    ``members`` ``[M, w]`` lists ``∅`` and the connected coalitions (sizes ascending,
+    padded with ``-1``), ``pairs`` ``[p, 2]`` the checked non-adjacent pairs; ``masks``
+    ``[M + p, n]`` are the coalitions to evaluate (members, then pairs). :meth:`finish`
+    turns their values into the decomposition. Many plans (many molecules) can be
+    evaluated in one batched computation and finished one by one.
+    """
+
+    n: int
+    context: np.ndarray
+    members: np.ndarray
+    order_of_row: np.ndarray
+    pairs: np.ndarray
+    max_order: int
+    graph: CoalitionGraph
+
+    @classmethod
+    def build(
+        cls, graph: CoalitionGraph, max_order: int, context: np.ndarray | None = None
+    ) -> ConnectedPlan:
+        """The plan for ``|L| <= max_order`` inside ``context`` (default: all nodes)."""
+        n = graph.n
+        if max_order < 0:
+            raise ValueError(f"max_order must be >= 0, got {max_order}")
+        context = _context_indices(n, context)
+        k = min(max_order, graph.max_size, context.size)
+        width = max(k, 1)
+        if (n + 1) ** width >= 2**62:
+            raise FeatureSpaceError(f"order {k} over {n} features is too large to enumerate")
+        sizes = connected_coalitions(graph.adjacency(), k, context) if k else []
+        members = np.full((1 + sum(s.shape[0] for s in sizes), width), -1, dtype=np.int64)
+        order_of_row = np.zeros(members.shape[0], dtype=np.int64)
+        row = 1
+        for size, block in enumerate(sizes, start=1):
+            members[row : row + block.shape[0], :size] = block
+            order_of_row[row : row + block.shape[0]] = size
+            row += block.shape[0]
+        inside = np.zeros(n, dtype=bool)
+        inside[context] = True
+        pairs = np.asarray(graph.check_pairs, dtype=np.int64).reshape(-1, 2)
+        pairs = pairs[inside[pairs].all(axis=1)] if k >= 1 else pairs[:0]
+        return cls(n, context, members, order_of_row, pairs, max_order, graph)
+
+    @property
+    def masks(self) -> np.ndarray:
+        """Bool ``[M + p, n]``: the listed coalitions, then the checked pairs."""
+        count = self.members.shape[0]
+        masks = np.zeros((count + self.pairs.shape[0], self.n), dtype=bool)
+        listed = np.repeat(np.arange(count), self.order_of_row)
+        masks[listed, self.members[self.members >= 0]] = True
+        masks[count + np.arange(self.pairs.shape[0])[:, None], self.pairs] = True
+        return masks
+
+    def finish(self, values: np.ndarray, space: FeatureSpace | None = None) -> Decomposition | None:
+        """The decomposition from the values of :attr:`masks`, or ``None`` when a checked
+        pair has a dividend (beyond ``graph.tolerance`` times the largest ``|v|``)."""
+        values = np.asarray(values, dtype=np.float64)
+        members, n = self.members, self.n
+        count, width = members.shape
+        codes = _codes(members, n)
+        sorter = np.argsort(codes)
+        sorted_codes = codes[sorter]
+
+        def lookup(subsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """Rows of the listed coalitions ``subsets`` ``[M, w]`` and whether listed."""
+            wanted = _codes(subsets, n)
+            at = np.minimum(np.searchsorted(sorted_codes, wanted), sorted_codes.size - 1)
+            return sorter[at], sorted_codes[at] == wanted
+
+        if self.pairs.shape[0]:
+            singles, _ = lookup(np.concatenate([self.pairs[:, :1], self.pairs[:, 1:]]))
+            first, second = np.split(values[singles], 2)
+            pair_dividends = values[count:] - first - second + values[0]
+            scale = float(np.abs(values).max())
+            if np.abs(pair_dividends).max() > self.graph.tolerance * scale + 1e-12:
+                return None
+        dividends = values[:count].copy()
+        for size in range(1, int(self.order_of_row.max(initial=0)) + 1):
+            selected = np.flatnonzero(self.order_of_row == size)
+            block = members[selected, :size]
+            for pattern in range((1 << size) - 1):
+                keep = [t for t in range(size) if pattern >> t & 1]
+                sub = np.full((block.shape[0], width), -1, dtype=np.int64)
+                sub[:, : len(keep)] = block[:, keep]
+                found, present = lookup(sub)
+                dividends[selected[present]] -= dividends[found[present]]
+        return Decomposition(
+            n,
+            self.context,
+            dividends,
+            members=members,
+            max_order=min(self.max_order, self.graph.max_size),
+            space=space,
+            complete=self.max_order >= min(self.context.size, self.graph.max_size),
+        )
+
+
 def connected_harsanyi_dividends(
     set_function: SetFunction,
     graph: CoalitionGraph,
@@ -93,68 +194,12 @@ def connected_harsanyi_dividends(
     ``|v|``) the claim is false for this model and ``None`` is returned, so that the
     caller falls back to the full transform. The decomposition lists ``∅`` and the
     connected coalitions; its ``max_order`` is ``min(max_order, graph.max_size)`` (larger
-    coalitions have dividend 0) and it is complete when ``max_order >= |C|``.
+    coalitions have dividend 0) and it is complete (every unlisted dividend is 0) when
+    ``max_order >= min(|C|, graph.max_size)``.
     """
-    n = set_function.n
-    if graph.n != n:
-        raise FeatureSpaceError(f"the coalition graph has {graph.n} nodes, the set function {n}")
-    if max_order < 0:
-        raise ValueError(f"max_order must be >= 0, got {max_order}")
-    context = _context_indices(n, context)
-    k = min(max_order, graph.max_size, context.size)
-    width = max(k, 1)
-    if (n + 1) ** width >= 2**62:
-        raise FeatureSpaceError(f"order {k} over {n} features is too large to enumerate")
-    sizes = connected_coalitions(graph.adjacency(), k, context) if k else []
-    members = np.full((1 + sum(s.shape[0] for s in sizes), width), -1, dtype=np.int64)
-    order_of_row = np.zeros(members.shape[0], dtype=np.int64)
-    row = 1
-    for size, block in enumerate(sizes, start=1):
-        members[row : row + block.shape[0], :size] = block
-        order_of_row[row : row + block.shape[0]] = size
-        row += block.shape[0]
-    inside = np.zeros(n, dtype=bool)
-    inside[context] = True
-    pairs = np.asarray(graph.check_pairs, dtype=np.int64).reshape(-1, 2)
-    pairs = pairs[inside[pairs].all(axis=1)] if k >= 1 else pairs[:0]
-    masks = np.zeros((members.shape[0] + pairs.shape[0], n), dtype=bool)
-    listed = np.repeat(np.arange(members.shape[0]), order_of_row)
-    masks[listed, members[members >= 0]] = True
-    masks[members.shape[0] + np.arange(pairs.shape[0])[:, None], pairs] = True
-    values = np.asarray(set_function(masks), dtype=np.float64)
-    codes = _codes(members, n)
-    sorter = np.argsort(codes)
-    sorted_codes = codes[sorter]
-
-    def lookup(subsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Rows of the listed coalitions ``subsets`` ``[M, w]`` and whether listed."""
-        wanted = _codes(subsets, n)
-        at = np.minimum(np.searchsorted(sorted_codes, wanted), sorted_codes.size - 1)
-        return sorter[at], sorted_codes[at] == wanted
-
-    if pairs.shape[0]:
-        singles, _ = lookup(np.concatenate([pairs[:, :1], pairs[:, 1:]]))
-        first, second = np.split(values[singles], 2)
-        pair_dividends = values[members.shape[0] :] - first - second + values[0]
-        scale = float(np.abs(values).max()) if values.size else 0.0
-        if np.abs(pair_dividends).max() > graph.tolerance * scale + 1e-12:
-            return None
-    dividends = values[: members.shape[0]].copy()
-    for size in range(1, k + 1):
-        selected = np.flatnonzero(order_of_row == size)
-        block = members[selected, :size]
-        for pattern in range((1 << size) - 1):
-            keep = [t for t in range(size) if pattern >> t & 1]
-            sub = np.full((block.shape[0], width), -1, dtype=np.int64)
-            sub[:, : len(keep)] = block[:, keep]
-            found, present = lookup(sub)
-            dividends[selected[present]] -= dividends[found[present]]
-    return Decomposition(
-        n,
-        context,
-        dividends,
-        members=members,
-        max_order=min(max_order, graph.max_size),
-        space=space,
-        complete=max_order >= context.size,
-    )
+    if graph.n != set_function.n:
+        raise FeatureSpaceError(
+            f"the coalition graph has {graph.n} nodes, the set function {set_function.n}"
+        )
+    plan = ConnectedPlan.build(graph, max_order, context)
+    return plan.finish(set_function(plan.masks), space)

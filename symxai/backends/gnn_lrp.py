@@ -372,6 +372,14 @@ class GNNLRPBackend(Backend):
         totals.index_add_(0, graph_of_node.to(per_node.device), per_node)
         return totals.detach().double().cpu().numpy()
 
+    def masked_node_relevance(
+        self, batch: Any, node_masks: torch.Tensor, copies: int
+    ) -> np.ndarray:
+        """Per node of the batch ``[N]``: ``x_i * d f^LRP / d x_i`` under ``node_masks`` (as in
+        :meth:`masked_pass`, before the sum per graph): the relevance of the allowed
+        walks starting at node ``i``."""
+        return self._node_relevance(batch, node_masks, copies).double().cpu().numpy()
+
     def _node_relevance(
         self, batch: Any, node_masks: torch.Tensor | None, copies: int
     ) -> torch.Tensor:
