@@ -50,25 +50,31 @@ def connected_coalitions(
 
     Each size grows the sets of the previous one by every neighbour (in ``context``) not
     yet in the set; a connected set of ``s + 1`` nodes always has a connected subset of
-    ``s`` nodes (drop a leaf of a spanning tree), so nothing is missed."""
+    ``s`` nodes (drop a leaf of a spanning tree), so nothing is missed. Neighbours are
+    read from a neighbour list, so memory grows with the sets times their degrees."""
     adjacency = np.asarray(adjacency, dtype=bool)
     n = adjacency.shape[0]
     inside = np.zeros(n, dtype=bool)
     inside[np.arange(n) if context is None else context] = True
     local = adjacency & inside[None, :] & inside[:, None]
     np.fill_diagonal(local, False)
-    sets = [np.flatnonzero(inside)[:, None]]
+    sources, targets = np.nonzero(local)
+    indptr = np.searchsorted(sources, np.arange(n + 1))
+    degree = np.diff(indptr)
+    sets = [np.flatnonzero(inside)[:, None].astype(np.int64)]
     for _ in range(1, max_size):
         previous = sets[-1]
-        if previous.shape[0] == 0:
-            sets.append(np.empty((0, previous.shape[1] + 1), dtype=np.int64))
-            continue
-        frontier = local[previous].any(axis=1)
-        rows = np.repeat(np.arange(previous.shape[0]), previous.shape[1])
-        frontier[rows, previous.reshape(-1)] = False
-        grown_rows, added = np.nonzero(frontier)
-        grown = np.sort(np.concatenate([previous[grown_rows], added[:, None]], axis=1), axis=1)
-        sets.append(np.unique(grown, axis=0).astype(np.int64))
+        width = previous.shape[1]
+        flat = previous.reshape(-1)
+        counts = degree[flat]
+        owner = np.repeat(np.repeat(np.arange(previous.shape[0]), width), counts)
+        starts = np.repeat(indptr[flat], counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        added = targets[starts + offsets]
+        fresh = (previous[owner] != added[:, None]).all(axis=1)
+        grown = np.concatenate([previous[owner[fresh]], added[fresh, None]], axis=1)
+        grown = np.sort(grown, axis=1)
+        sets.append(np.unique(grown, axis=0) if grown.size else grown.reshape(0, width + 1))
     return [s.astype(np.int64) for s in sets[:max_size]]
 
 

@@ -236,3 +236,27 @@ def test_schnet_dividends_vanish_off_the_cutoff_graph() -> None:
     for subset, value in zip(full.subsets(), full.values, strict=True):
         if len(subset) <= 3:
             assert decomposition[subset] == pytest.approx(value, abs=1e-5 * scale), subset
+
+
+def test_connected_coalitions_equal_brute_force_on_random_graphs() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        n = 9
+        adjacency = rng.random((n, n)) < 0.25
+        adjacency |= adjacency.T
+        np.fill_diagonal(adjacency, False)
+        context = np.flatnonzero(rng.random(n) < 0.8)
+        found = connected_coalitions(adjacency, 4, context)
+        for size in range(1, 5):
+            expected = []
+            for subset in itertools.combinations(context.tolist(), size):
+                reached, stack = {subset[0]}, [subset[0]]
+                while stack:
+                    node = stack.pop()
+                    for other in subset:
+                        if other not in reached and adjacency[node, other]:
+                            reached.add(other)
+                            stack.append(other)
+                if len(reached) == size:
+                    expected.append(subset)
+            assert sorted(map(tuple, found[size - 1].tolist())) == expected
