@@ -372,9 +372,11 @@ class Explanation:
     # -------------------------------------------------------- decompositions
     def dividends(self, max_order: int | None = None, context: ContextLike = None) -> Decomposition:
         """Harsanyi dividends ``mu(L)``, ``L ⊆ C``: all of them (``max_order=None``) or those
-        with ``|L| <= max_order``. Cached. Exact for all ``n`` when the backend supplies
-        them (GNN-LRP walks); otherwise from ``2^|C|`` values (``|C| <= 24``) or from the
-        coalitions of at most ``max_order`` features."""
+        with ``|L| <= max_order``. Cached. With ``max_order``, when the backend supplies a
+        coalition graph (GNN-LRP, SchNet), from the connected coalitions only, in one
+        batch (docs/mathematics.md, "Connected coalitions"). Otherwise exact for all ``n``
+        when the backend supplies them (GNN-LRP walks), else from ``2^|C|`` values
+        (``|C| <= 24``) or from the coalitions of at most ``max_order`` features."""
         mask = self.context_mask(context)
         key = (max_order, np.packbits(mask).tobytes())
         if key not in self._decompositions and self._exact is None and max_order is not None:
