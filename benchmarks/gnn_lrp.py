@@ -3,11 +3,19 @@
 * ``subsets_per_s``: batched subgraph relevance v(S) of random coalitions of a
   ~30-atom mutagen (one pass per 512 graph copies).
 * ``batched_vs_loop_speedup``: the same subsets one forward/backward each.
-* ``dividends_order3_s``: all Harsanyi dividends up to order 3 of that molecule
-  (4,526 value calls); ``walks_s`` / ``walk_count``: all its relevant walks and the
-  exact walk-based decomposition.
+* ``dividends_order3_full_s``: all Harsanyi dividends up to order 3 of that molecule by
+  the full order-limited transform (4,526 value calls); ``walks_s`` / ``walk_count``: all
+  its relevant walks and the exact walk-based decomposition.
+* ``dividends_order2_s`` / ``dividends_order3_s``: ``explanation.dividends(max_order=k)``
+  on a fresh explanation of the first 35-atom Mutagenicity molecule (connected
+  coalitions only, one batch; the explanation's construction not counted), one thread,
+  median of 7 repeats interleaved with the walk-based path it replaces
+  (``dividends_order2_walks_s`` / ``dividends_order3_walks_s``).
+* ``dataset_search_s``: ``symxai search --data Mutagenicity -a N -a O -a C`` over all
+  4,337 molecules (default options; the dividends of all molecules from packed connected
+  coalitions), in process after a warm-up, 2 threads.
 * ``shapley_mode_s``: one query (``N & O``) in shapley mode with the default query set
-  on that molecule, end to end (explanation, walks, shares; median of 5 fresh
+  on the ~30-atom mutagen, end to end (explanation, walks, shares; median of 5 fresh
   explanations).
 * ``gt_edge_auc``: recovery of the NO2/NH2 ground-truth bonds (``Mutagenicity_edge_gt``)
   on every mutagen that has such bonds, each bond scored by its subgraph relevance
@@ -26,7 +34,8 @@ import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
 
-from symxai import harsanyi_dividends
+import symxai
+from symxai import Decomposition, harsanyi_dividends
 from symxai.backends.gnn_lrp import GNNLRPBackend
 from symxai.domains.molecules import (
     DEFAULT_RULES,
@@ -57,6 +66,67 @@ def shapley_mode_seconds(model: torch.nn.Module, molecule: Any, repeats: int = 5
         explain_molecule(molecule, model).relevance("N & O", mode="shapley")
         times.append(time.perf_counter() - start)
     return float(np.median(times))
+
+
+def connected_dividend_timings(model: torch.nn.Module, molecules: list) -> dict[str, float]:
+    """Median seconds of ``dividends(max_order=k)``, k = 2, 3, on the first 35-atom
+    molecule: connected coalitions (what ``explanation.dividends`` does) interleaved with
+    the walk-based exact dividends restricted to order k (what it did before); one thread."""
+    molecule = next(m for m in molecules if m.num_atoms == 35)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    times: dict[str, list[float]] = {}
+    try:
+        for _ in range(7):
+            for order in (2, 3):
+                for path in ("connected", "walks"):
+                    explanation = symxai.explain(
+                        model, molecule.to_data(), target=TARGET, rules=DEFAULT_RULES
+                    )
+                    start = time.perf_counter()
+                    if path == "connected":
+                        explanation.dividends(max_order=order)
+                    else:
+                        walks = explanation.source.exact_dividends()
+                        Decomposition.from_dividends(walks).restrict(None, order)
+                    key = f"dividends_order{order}" + ("_walks" if path == "walks" else "")
+                    times.setdefault(f"{key}_s", []).append(time.perf_counter() - start)
+    finally:
+        torch.set_num_threads(threads)
+    result: dict[str, float] = {"dividends_molecule_index": molecule.index}
+    result.update({key: round(float(np.median(value)), 4) for key, value in times.items()})
+    return result
+
+
+def dataset_search_timing(atoms: tuple[str, ...] = ("N", "O", "C")) -> dict[str, float]:
+    """Seconds of ``symxai search --data Mutagenicity -a N -a O -a C`` (default options:
+    correlation, median over all 4,337 molecules) run in process after a 2-molecule
+    warm-up (imports, model and data loading not counted), on 2 threads."""
+    from typer.testing import CliRunner
+
+    from symxai.cli import app
+
+    arguments = ["search", "--data", "Mutagenicity", "--json"]
+    for atom in atoms:
+        arguments += ["-a", atom]
+    runner = CliRunner()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        warm = runner.invoke(app, [*arguments, "--limit", "2"])
+        assert warm.exit_code == 0, warm.output
+        start = time.perf_counter()
+        result = runner.invoke(app, arguments)
+        seconds = time.perf_counter() - start
+    finally:
+        torch.set_num_threads(threads)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    return {
+        "dataset_search_s": round(seconds, 1),
+        "dataset_search_inputs": payload["inputs"],
+        "dataset_search_top": payload["queries"][0]["query"],
+    }
 
 
 def main() -> None:
@@ -123,8 +193,10 @@ def main() -> None:
                 "batched_vs_loop_speedup": round(
                     (loop_s / loop_count) / (batched_s / len(masks)), 1
                 ),
-                "dividends_order3_s": round(dividends_s, 3),
-                "dividends_order3_count": len(decomposition),
+                "dividends_order3_full_s": round(dividends_s, 3),
+                "dividends_order3_full_count": len(decomposition),
+                **connected_dividend_timings(model, molecules),
+                **dataset_search_timing(),
                 "walk_count": len(walks),
                 "walks_s": round(walks_s, 3),
                 "shapley_mode_s": round(shapley_mode_s, 4),

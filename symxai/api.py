@@ -138,4 +138,5 @@ def explain(
         source=instance,
         exact_dividends=_exact_decomposition(instance, space),
         exact_cost=getattr(instance, "exact_cost", None),
+        coalition_graph=getattr(instance, "coalition_graph", None),
     )

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from symxai.connected_dividends import connected_harsanyi_dividends
 from symxai.decomposition import Decomposition, harsanyi_dividends
 from symxai.errors import BackendCapabilityError, FeatureSpaceError, QueryError, UnknownAtomError
 from symxai.features import FeatureSpace
@@ -42,6 +43,7 @@ from symxai.search import MAX_SEARCH_ATOMS, SearchResult, SearchScore, Sign, sea
 from symxai.setfunction import MAX_EXACT_FEATURES, SetFunction
 
 if TYPE_CHECKING:
+    from symxai.backends.coalition_graph import CoalitionGraph
     from symxai.walks import NamedWalks
 
 __all__ = ["Explanation"]
@@ -72,6 +74,11 @@ class Explanation:
         value calls (GNN-LRP: the number of walks). A harsanyi query whose closed form
         needs more value calls than this (and at least
         :data:`~symxai.progress.PROGRESS_THRESHOLD`) is computed on the exact dividends.
+    coalition_graph:
+        Optional backend shortcut returning a
+        :class:`~symxai.backends.coalition_graph.CoalitionGraph` (GNN-LRP: the message-passing
+        graph), off whose connected coalitions every dividend is 0, or ``None``; used by
+        :meth:`dividends` with ``max_order`` to evaluate only connected coalitions.
     missing:
         Default for atoms that match no feature: ``"error"`` (raise
         :class:`~symxai.UnknownAtomError` with suggestions) or ``"absent"`` (the atom is
@@ -88,6 +95,7 @@ class Explanation:
         missing: str = "error",
         exact_dividends: Callable[[], Decomposition | None] | None = None,
         exact_cost: Callable[[], int | None] | None = None,
+        coalition_graph: Callable[[], CoalitionGraph | None] | None = None,
         source: Any = None,
     ) -> None:
         if space.n != set_function.n:
@@ -104,6 +112,8 @@ class Explanation:
         self._exact_dividends = exact_dividends
         self._exact_cost = exact_cost
         self._exact: Decomposition | None = None
+        self._coalition_graph = coalition_graph
+        self._graph: CoalitionGraph | None = None
         self._decompositions: dict[tuple[int | None, bytes], Decomposition] = {}
 
     @property
@@ -372,11 +382,19 @@ class Explanation:
     # -------------------------------------------------------- decompositions
     def dividends(self, max_order: int | None = None, context: ContextLike = None) -> Decomposition:
         """Harsanyi dividends ``mu(L)``, ``L ⊆ C``: all of them (``max_order=None``) or those
-        with ``|L| <= max_order``. Cached. Exact for all ``n`` when the backend supplies
-        them (GNN-LRP walks); otherwise from ``2^|C|`` values (``|C| <= 24``) or from the
-        coalitions of at most ``max_order`` features."""
+        with ``|L| <= max_order``. Cached. With ``max_order``, when the backend supplies a
+        coalition graph (GNN-LRP, SchNet), from the connected coalitions only, in one
+        batch (docs/mathematics.md, "Connected coalitions"). Otherwise exact for all ``n``
+        when the backend supplies them (GNN-LRP walks), else from ``2^|C|`` values
+        (``|C| <= 24``) or from the coalitions of at most ``max_order`` features."""
         mask = self.context_mask(context)
         key = (max_order, np.packbits(mask).tobytes())
+        if key not in self._decompositions and self._exact is None and max_order is not None:
+            connected = self._connected_dividends(max_order, mask)
+            if connected is not None:
+                self._decompositions[key] = connected
+        if key in self._decompositions:
+            return self._decompositions[key]
         if self._exact is None and self._exact_dividends is not None:
             self._exact = self._exact_dividends()
             self._exact_dividends = None
@@ -387,6 +405,27 @@ class Explanation:
                 self.set_function, max_order=max_order, context=mask, space=self.space
             )
         return self._decompositions[key]
+
+    def _connected_dividends(self, max_order: int, mask: np.ndarray) -> Decomposition | None:
+        """Order-limited dividends over the backend's connected coalitions only
+        (:func:`~symxai.connected_dividends.connected_harsanyi_dividends`), or ``None``
+        when the backend has no coalition graph or its numerical check fails. A failed
+        check shows a dividend off the graph, so neither this nor the backend's walk-based
+        exact dividends (which assume the same walk structure) are used again for this
+        explanation: the full transform is."""
+        if self._coalition_graph is not None:
+            self._graph = self._coalition_graph()
+            self._coalition_graph = None
+        if self._graph is None:
+            return None
+        decomposition = connected_harsanyi_dividends(
+            self.set_function, self._graph, max_order=max_order, context=mask, space=self.space
+        )
+        if decomposition is None:
+            self._graph = None
+            if self._exact is None:
+                self._exact_dividends = None
+        return decomposition
 
     def dividend_relevances(
         self,

@@ -13,7 +13,8 @@ dependency. Layers, top to bottom (a module may import its own layer and any bel
     api (and the ``symxai`` package, which re-exports it)
     integrations (PyG ExplainerAlgorithm, shapiq Game: the public layer only)
     explanation
-    query, decomposition, relevance, search, features, walks, population
+    query, decomposition, connected_dividends, relevance, search, features, walks,
+    population
     backends
     errors, progress, cache, _compat, setfunction        (usable by all)
 
@@ -38,6 +39,7 @@ LAYERS: list[tuple[str, ...]] = [
     (
         "symxai.query",
         "symxai.decomposition",
+        "symxai.connected_dividends",
         "symxai.relevance",
         "symxai.search",
         "symxai.features",

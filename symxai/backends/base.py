@@ -23,6 +23,7 @@ from symxai.setfunction import SetFunction
 if TYPE_CHECKING:
     import torch
 
+    from symxai.backends.coalition_graph import CoalitionGraph
     from symxai.backends.dividends import Dividends
     from symxai.backends.lrp.walks import Walks
 
@@ -100,6 +101,12 @@ class Backend:
 
     def exact_cost(self) -> int | None:
         """How many terms (walks) :meth:`exact_dividends` sums, ``None`` if unknown."""
+        return None
+
+    def coalition_graph(self) -> CoalitionGraph | None:
+        """The graph off whose connected coalitions every dividend is 0
+        (:mod:`symxai.backends.coalition_graph`), or ``None`` when the backend cannot
+        vouch for one."""
         return None
 
 

@@ -57,7 +57,9 @@ import numpy as np
 import torch
 
 from symxai.backends.base import Backend
+from symxai.backends.coalition_graph import CoalitionGraph, non_adjacent_pairs
 from symxai.backends.dividends import Dividends
+from symxai.backends.gnn_locality import locality_refusal
 from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
 from symxai.backends.lrp.masking import MaskGradient
 from symxai.backends.lrp.thread_hooks import register_thread_hook
@@ -77,6 +79,9 @@ for the hidden-64 Mutagenicity GIN with LRP-gamma, i.e. about 32 float32 tensors
 
 MAX_COPIES = 512
 """Most graph copies in one pass (small graphs)."""
+
+CHECKED_PAIRS = 8
+"""Non-adjacent node pairs whose dividend is checked to be 0 with connected dividends."""
 
 
 def copies_per_pass(num_nodes: int, width: int, memory: int = PASS_MEMORY) -> int:
@@ -367,6 +372,14 @@ class GNNLRPBackend(Backend):
         totals.index_add_(0, graph_of_node.to(per_node.device), per_node)
         return totals.detach().double().cpu().numpy()
 
+    def masked_node_relevance(
+        self, batch: Any, node_masks: torch.Tensor, copies: int
+    ) -> np.ndarray:
+        """Per node of the batch ``[N]``: ``x_i * d f^LRP / d x_i`` under ``node_masks`` (as in
+        :meth:`masked_pass`, before the sum per graph): the relevance of the allowed
+        walks starting at node ``i``."""
+        return self._node_relevance(batch, node_masks, copies).double().cpu().numpy()
+
     def _node_relevance(
         self, batch: Any, node_masks: torch.Tensor | None, copies: int
     ) -> torch.Tensor:
@@ -416,6 +429,18 @@ class GNNLRPBackend(Backend):
         if self.count_walks() > max_walks:
             return None
         return self.walks(max_walks=max_walks).dividends()
+
+    def coalition_graph(self) -> CoalitionGraph | None:
+        """The graph of ``edge_index``: every dividend is 0 unless its coalition is connected
+        there and has at most ``num_layers + 1`` nodes (walks, see
+        :mod:`symxai.backends.gnn_locality`); ``None`` when a module of the model is not
+        known to keep that rule (:func:`~symxai.backends.gnn_locality.locality_refusal`).
+        Eight non-adjacent pairs are checked numerically with the coalitions."""
+        if locality_refusal(self.model) is not None:
+            return None
+        edges = self.data.edge_index.cpu().numpy()
+        pairs = non_adjacent_pairs(self.n, edges, CHECKED_PAIRS)
+        return CoalitionGraph(self.n, edges, self.num_layers + 1, check_pairs=pairs)
 
     # ---------------------------------------------------------------- walks
     def _successors(self) -> tuple[np.ndarray, np.ndarray]:

@@ -34,6 +34,7 @@ import numpy as np
 import torch
 
 from symxai.backends.base import Backend
+from symxai.backends.coalition_graph import CoalitionGraph, non_adjacent_pairs
 from symxai.backends.dividends import Dividends
 from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
 from symxai.backends.lrp.masking import MaskGradient
@@ -286,6 +287,24 @@ class SchNetLRPBackend(Backend):
             order = np.argsort(-np.abs(relevance), kind="stable")[:top]
             walks, relevance = walks[order], relevance[order]
         return Walks(walks, relevance, self.n, exact=True)
+
+    def coalition_graph(self) -> CoalitionGraph | None:
+        """The cutoff graph of this frame: atoms closer than the cutoff radius. The cosine
+        (or mollifier) cutoff makes the filter ``W(r_ij)`` exactly 0 at ``r_ij >= r_c``, so
+        a walk steps only between such atoms and every dividend is 0 unless its atoms are
+        connected in this graph and number at most ``num_layers + 1``. ``None`` for another
+        cutoff function. Distances are compared with a relative margin of ``1e-5`` (the
+        model computes them in float32), which can only add edges."""
+        spk = _schnetpack()
+        cutoff_fn = getattr(self.representation, "cutoff_fn", None)
+        if not isinstance(cutoff_fn, (spk.nn.CosineCutoff, spk.nn.MollifierCutoff)):
+            return None
+        cutoff = float(cutoff_fn.cutoff.reshape(-1)[0])
+        positions = self.frames[self.frame].double().numpy()
+        distances = np.linalg.norm(positions[:, None, :] - positions[None, :, :], axis=-1)
+        edges = np.stack(np.nonzero(distances < cutoff * (1 + 1e-5)))
+        pairs = non_adjacent_pairs(self.n, edges, 4)
+        return CoalitionGraph(self.n, edges, self.num_layers + 1, check_pairs=pairs)
 
     def exact_dividends(self) -> Dividends | None:
         """Exact Harsanyi dividends from all walks (``n^(T+1)`` walks; ``None`` if above 10^6)."""

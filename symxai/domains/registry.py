@@ -41,6 +41,7 @@ from symxai.errors import SymxaiError
 if TYPE_CHECKING:  # the command line reads the registry without importing torch
     import numpy as np
 
+    from symxai.decomposition import Decomposition
     from symxai.explanation import Explanation
     from symxai.query.ast import Atom, Query
 
@@ -232,6 +233,14 @@ class Domain(ABC):
         """Harsanyi relevance of ``queries`` on every input, computed together (only
         called for the :attr:`batched_backends`); equal to explaining them one by one."""
         raise NotImplementedError(f"the {self.name} domain has no batched explanations")
+
+    def dividends_many(
+        self, inputs: Sequence[Any], model: Any, *, backend: str, target: Any
+    ) -> list[Decomposition] | None:
+        """The complete decomposition of every input, computed together, equal to
+        ``explain(input).dividends()`` one by one; ``None`` (the default, or when the
+        domain cannot batch them for this model and backend): explain one by one."""
+        return None
 
     def ground_truth(self, data: str, record: InputRecord, inputs: Any) -> GroundTruth | None:
         """The known ground truth of one input of ``data`` (``inputs`` is its prepared

@@ -132,6 +132,15 @@ class ReportTask:
             perturbation=self.perturbation,
         )
 
+    def dividends_many(self, input_ids: Sequence[str]) -> list[Any] | None:
+        """The complete decompositions of the inputs ``input_ids``, computed together by
+        the domain (:meth:`~symxai.domains.registry.Domain.dividends_many`), or ``None``
+        when the domain cannot (then :meth:`explanation` one by one)."""
+        prepared = [self._prepared(input_id) for input_id in input_ids]
+        return self.domain.dividends_many(
+            prepared, self.model, backend=self.backend, target=self.target
+        )
+
     def settings(self) -> dict[str, Any]:
         """The resolved model, backend and target (defaults filled in), for display."""
         settings = {

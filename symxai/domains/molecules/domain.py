@@ -27,7 +27,9 @@ import numpy as np
 
 from symxai.cache import load_state
 from symxai.data.edges import undirected_pairs
+from symxai.decomposition import Decomposition
 from symxai.domains.elements import element_atom_problem
+from symxai.domains.molecules.dividends import molecule_dividends
 from symxai.domains.molecules.explain import explain_molecule, molecule_relevances
 from symxai.domains.molecules.molecule import (
     MUTAGEN,
@@ -200,6 +202,17 @@ class MoleculeDomain(Domain):
         missing: str,
     ) -> BatchRelevances:
         return molecule_relevances(inputs, queries, model, target=target, missing=missing)
+
+    def dividends_many(
+        self, inputs: Sequence[Any], model: Any, *, backend: str, target: Any
+    ) -> list[Decomposition] | None:
+        """GNN-LRP's complete dividends of many molecules from packed connected coalitions
+        (:func:`~symxai.domains.molecules.dividends.molecule_dividends`); ``None`` for the
+        perturbation backend, for inputs that are not all molecules and for models that
+        fail its locality checks."""
+        if backend != "gnn-lrp" or not all(isinstance(m, Molecule) for m in inputs):
+            return None
+        return molecule_dividends(inputs, model, target=target)
 
     def ground_truth(self, data: str, record: InputRecord, inputs: Any) -> GroundTruth | None:
         """The NO2/NH2 bonds of a Mutagenicity mutagen (``Mutagenicity_edge_gt``): every
