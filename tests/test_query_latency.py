@@ -2,23 +2,28 @@
 
 An explanation keeps what does not change between queries (resolved atoms, closed-form
 plans: :mod:`symxai.query.cache`), the LRP layers keep their modified parameters
-(:mod:`symxai.backends.lrp.modified_parameters`) and the set function finds distinct
-coalitions from packed bytes. Each test compares the fast path with the computation it
-replaces: the closed form on a fresh set function, a rule that is never cached,
-``np.unique(axis=0)``.
+(:mod:`symxai.backends.lrp.modified_parameters`), GNN-LRP back-propagates the sparse
+products through a stored transposed adjacency (:mod:`symxai.backends.sparse_backward`)
+and the set function finds distinct coalitions from packed bytes. Each test compares the
+fast path with the computation it replaces: the closed form on a fresh set function, a
+rule that is never cached, PyTorch's own backward, ``np.unique(axis=0)``.
 """
 
 from __future__ import annotations
 
+import copy
+import pickle
 from typing import Any
 
 import numpy as np
 import pytest
 import torch
+from torch_geometric.nn import GraphConv, global_add_pool
 
 from symxai.backends.gnn_lrp import GNNLRPBackend
 from symxai.backends.lrp import Gamma, Rule, Zero, lrp_linear_output
 from symxai.backends.lrp.modified_parameters import modified_parameters
+from symxai.backends.sparse_backward import _dispatch
 from symxai.domains.molecules import (
     DEFAULT_RULES,
     MUTAGEN,
@@ -174,3 +179,64 @@ def test_distinct_coalitions_reach_the_backend_in_the_order_of_np_unique(n: int)
     assert set_function.calls == len(unique)
     set_function(masks[::-1])
     assert set_function.calls == len(unique)
+
+
+class TwoGraphConvs(torch.nn.Module):
+    """Two ``GraphConv`` layers with the given aggregation, sum pooling, a linear head."""
+
+    def __init__(self, aggr: str) -> None:
+        super().__init__()
+        self.convs = torch.nn.ModuleList(
+            [GraphConv(14, 16, aggr=aggr), GraphConv(16, 16, aggr=aggr)]
+        )
+        self.head = torch.nn.Linear(16, 2)
+
+    def forward(self, x, edge_index, batch=None):
+        for conv in self.convs:
+            x = conv(x, edge_index).relu()
+        return self.head(global_add_pool(x, batch))
+
+
+def without_transposed_backward(backend: GNNLRPBackend) -> GNNLRPBackend:
+    """The same backend with PyTorch's own backward of the sparse products."""
+    plain = copy.copy(backend)
+    plain._product_layers = []
+    return plain
+
+
+@pytest.mark.parametrize("model_name", ["gin", "graphconv-add", "graphconv-mean"])
+def test_stored_transposed_adjacency_gives_the_autograd_values(
+    gin: torch.nn.Module, molecules: list[Any], model_name: str
+) -> None:
+    """The backward through the stored ``A_t^T`` equals PyTorch's backward of ``A_t X``
+    (to the bit); layers whose output is not ``A_t X`` (mean aggregation) keep it."""
+    torch.manual_seed(3)
+    model = gin if model_name == "gin" else TwoGraphConvs(model_name.split("-")[1])
+    for molecule in molecules:
+        backend = GNNLRPBackend(
+            model, molecule.to_data(), target=(MUTAGEN, NONMUTAGEN), rules=DEFAULT_RULES
+        )
+        assert backend.sparse_adjacency
+        expected_layers = 0 if model_name == "graphconv-mean" else len(backend._layers)
+        assert len(backend._product_layers) == expected_layers
+        masks = np.random.default_rng(1).random((24, molecule.num_atoms)) < 0.5
+        for copies in (1, 24):
+            got = np.concatenate([backend(masks[:copies]), backend.feature_relevance()])
+            plain = without_transposed_backward(backend)
+            expected = np.concatenate([plain(masks[:copies]), plain.feature_relevance()])
+            np.testing.assert_array_equal(got, expected)
+
+
+def test_a_model_explained_with_the_stored_transpose_still_copies_and_pickles(
+    gin: torch.nn.Module, molecules: list[Any]
+) -> None:
+    data = molecules[0].to_data()
+    GNNLRPBackend(gin, data, target=(MUTAGEN, NONMUTAGEN), rules=DEFAULT_RULES)
+    copied = pickle.loads(pickle.dumps(copy.deepcopy(gin)))
+    backend = GNNLRPBackend(copied, data, target=(MUTAGEN, NONMUTAGEN), rules=DEFAULT_RULES)
+    reference = GNNLRPBackend(gin, data, target=(MUTAGEN, NONMUTAGEN), rules=DEFAULT_RULES)
+    masks = np.random.default_rng(2).random((16, backend.n)) < 0.5
+    np.testing.assert_array_equal(backend(masks), reference(masks))
+    for layer in backend._layers:
+        hooks = list(layer._message_and_aggregate_forward_hooks.values())
+        assert sum(hook is _dispatch for hook in hooks) == 1
