@@ -18,7 +18,10 @@
   ``query_and3_pass_ms``: the masked pass alone (the backend on the same 8 coalitions),
   timed interleaved with it; ``query_and3_overhead_ms`` the difference.
   ``query_and3_first_ms``: the first query on a new explanation (atoms, plan and values
-  all computed), median over 30 explanations.
+  all computed), median over 30 explanations. These four are timed with one intra-op
+  thread (``torch.set_num_threads(1)``, restored afterwards): a pass over 8 copies of a
+  30-atom molecule is too small to share, and a second thread made it several times
+  slower whenever the other core was busy.
 """
 
 from __future__ import annotations
@@ -57,6 +60,15 @@ def bond_masks(edge_index: np.ndarray, num_atoms: int) -> np.ndarray:
 
 def query_latency(model: torch.nn.Module, molecule: object, repeats: int = 300) -> dict:
     """``query_and3_*`` (see the module docstring): one query vs. its masked pass alone."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _query_latency(model, molecule, repeats)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _query_latency(model: torch.nn.Module, molecule: object, repeats: int) -> dict:
     query = "N & O & C"
     explanation = explain_molecule(molecule, model)
     explanation.relevance(query)
