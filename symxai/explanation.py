@@ -28,6 +28,7 @@ from symxai.errors import BackendCapabilityError, FeatureSpaceError, QueryError,
 from symxai.features import FeatureSpace
 from symxai.progress import PROGRESS_THRESHOLD
 from symxai.query.ast import Atom, Or, Query, is_bare_name
+from symxai.query.cache import QueryCache
 from symxai.query.parser import parse_query
 from symxai.relevance import (
     MAX_QUERY_ATOMS,
@@ -115,6 +116,7 @@ class Explanation:
         self._coalition_graph = coalition_graph
         self._graph: CoalitionGraph | None = None
         self._decompositions: dict[tuple[int | None, bytes], Decomposition] = {}
+        self._queries = QueryCache(space)
 
     @property
     def source(self) -> Any:
@@ -217,10 +219,8 @@ class Explanation:
                 stacklevel=2,
             )
             query_set = queries
-        values = self.relevances(
-            [query], mode=mode, context=context, query_set=query_set, missing=missing
-        )
-        return float(values.iloc[0])
+        values = self._relevance_values([query], mode, context, query_set, missing)
+        return float(values[0])
 
     def relevances(
         self,
@@ -242,6 +242,20 @@ class Explanation:
         (:func:`~symxai.relevance.feature_shapley_relevance`): no truth table over the
         ``|C|`` singletons is built.
         """
+        values = self._relevance_values(queries, mode, context, query_set, missing)
+        labels = [q if isinstance(q, str) else str(q) for q in queries]
+        return pd.Series(values, index=labels, name=f"relevance ({mode})")
+
+    def _relevance_values(
+        self,
+        queries: Sequence[QueryLike],
+        mode: Mode,
+        context: ContextLike,
+        query_set: Sequence[QueryLike] | None,
+        missing: str | None,
+    ) -> np.ndarray:
+        """``R(q)`` of every query as an array (:meth:`relevances` without the labels)."""
+        missing = missing or self.missing
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         context_mask = self.context_mask(context)
@@ -253,7 +267,12 @@ class Explanation:
         if mode == "shapley":
             decomposition = self._shapley_dividends(context_mask, atom_sets, shared is None)
         else:
-            decomposition = self._harsanyi_dividends(context_mask, parsed, atom_sets)
+            decomposition = self._harsanyi_dividends(context_mask, parsed, atom_sets, missing)
+        if decomposition is None and mode == "harsanyi":
+            plan = self._queries.harsanyi_plan(parsed, atom_sets, context_mask, missing)
+            return plan.relevances(
+                self.set_function(plan.masks) if len(plan.masks) else np.empty(0)
+            )
         if decomposition is not None and mode == "shapley" and shared is None:
             values = feature_shapley_relevance(decomposition, parsed, atom_sets)
         elif decomposition is not None and mode == "shapley":
@@ -272,14 +291,14 @@ class Explanation:
                 mode=mode,
                 query_set=shared,
             )
-        labels = [q if isinstance(q, str) else str(q) for q in queries]
-        return pd.Series(values, index=labels, name=f"relevance ({mode})")
+        return np.asarray(values, dtype=np.float64)
 
     def _harsanyi_dividends(
         self,
         context_mask: np.ndarray,
         queries: Sequence[Query],
         atom_sets: dict[Atom, np.ndarray],
+        missing: str,
     ) -> Decomposition | None:
         """The complete decomposition when harsanyi relevance is cheaper on it, else
         ``None`` (the closed form).
@@ -291,10 +310,7 @@ class Explanation:
         sum_{L != ∅} mu(L) q(L)`` is summed over the exact dividends instead: on a
         126-atom molecule a 16-atom query needs 65,536 coalitions, its walks about 8,000.
         """
-        sizes = [
-            len({np.packbits(self.space.mask(atom_sets[atom])).tobytes() for atom in q.atoms()})
-            for q in queries
-        ]
+        sizes = [self._queries.atom_set_count(q, atom_sets, missing) for q in queries]
         closed = sum(1 << size for size in sizes)
         too_many = any(size > MAX_QUERY_ATOMS for size in sizes)
         if closed < PROGRESS_THRESHOLD and not too_many:
@@ -350,7 +366,7 @@ class Explanation:
         for query in queries:
             query_, source = self._parse(query)
             parsed.append(query_)
-            atom_sets.update(self.space.resolve_query(query_, source, missing or self.missing))
+            atom_sets.update(self._queries.resolve(query_, source, missing or self.missing))
         return parsed, atom_sets
 
     # ------------------------------------------------------ backend accessors

@@ -38,6 +38,23 @@ def masks_from_codes(codes: np.ndarray, n: int) -> np.ndarray:
     return ((codes[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(bool)
 
 
+def _distinct_rows(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+    """The distinct rows of bool ``masks`` ``[B, n]`` in lexicographic order (as
+    ``np.unique(masks, axis=0)``), the index of each row's distinct row, and each distinct
+    row's packed bytes (the cache key).
+
+    Rows are compared as their packed bytes (``np.packbits``, first feature in the highest
+    bit), whose byte-wise order is the lexicographic order of the rows: one sort of ``B``
+    short byte strings instead of a sort over ``n`` boolean fields.
+    """
+    if masks.shape[1] == 0:
+        return masks[:1], np.zeros(masks.shape[0], dtype=np.intp), [b""]
+    packed = np.packbits(masks, axis=1)
+    rows = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
+    distinct, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+    return masks[first], inverse.reshape(-1), [row.tobytes() for row in distinct]
+
+
 def _to_float_array(values: Any, expected: int) -> np.ndarray:
     if hasattr(values, "detach"):
         values = values.detach().cpu().double().numpy()
@@ -182,9 +199,7 @@ class SetFunction:
             return np.empty(0, dtype=np.float64)
         if self._table is not None:
             return self._table[masks.astype(np.int64) @ (1 << np.arange(self.n, dtype=np.int64))]
-        unique, inverse = np.unique(masks, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        keys = [row.tobytes() for row in np.packbits(unique, axis=1)]
+        unique, inverse, keys = _distinct_rows(masks)
         values = np.empty(unique.shape[0], dtype=np.float64)
         missing = []
         for row, key in enumerate(keys):

@@ -27,6 +27,8 @@ all ``B`` values (the copies do not interact). Where the model's message-passing
 accept a sparse adjacency (checked once per backend by comparing outputs), the copies
 are joined by a block-diagonal CSR adjacency instead of a batched ``edge_index``
 (:mod:`symxai.backends.sparse_copies`): the same sums, several times faster on CPU.
+Their backward passes use the transposed adjacency, built once per number of copies
+(:mod:`symxai.backends.sparse_backward`), instead of PyTorch forming it in every pass.
 
 Per-node relevance needs no masks. The walks starting at node ``i`` are those allowed by
 ``m_0 = e_i`` and ``m_t = 1`` for ``t >= 1``; masking only the input leaves the gradient
@@ -64,6 +66,11 @@ from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
 from symxai.backends.lrp.masking import MaskGradient
 from symxai.backends.lrp.thread_hooks import register_thread_hook
 from symxai.backends.lrp.walks import Walks
+from symxai.backends.sparse_backward import (
+    is_plain_product,
+    layer_actions,
+    transposed_backward,
+)
 from symxai.backends.sparse_copies import block_diagonal_adjacency
 from symxai.backends.target import Target, select_target
 from symxai.errors import FeatureSpaceError
@@ -222,12 +229,18 @@ class GNNLRPBackend(Backend):
                 "perturbation backend for models that are not graph networks"
             )
         self._batches: dict[int, Any] = {}
+        self._transposed: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+        self._graph_of_node: dict[int, torch.Tensor] = {}
+        self._product_layers: list[torch.nn.Module] = []
         self.sparse_adjacency = False
         self.num_layers = self._count_layer_calls()
         if sparse_adjacency is None:
             sparse_adjacency = self._sparse_adjacency_agrees()
         self.sparse_adjacency = bool(sparse_adjacency)
         self._batches.clear()
+        self._transposed.clear()
+        if self.sparse_adjacency:
+            self._product_layers = self._plain_product_layers()
 
     # ----------------------------------------------------------- plumbing
     def _batched(self, copies: int) -> Any:
@@ -241,8 +254,38 @@ class GNNLRPBackend(Backend):
                 batch.edge_index = block_diagonal_adjacency(
                     self.data.edge_index, self.n, copies, self.data.x.dtype
                 ).to(self.data.x.device)
+                transposed = block_diagonal_adjacency(
+                    self.data.edge_index.flip(0), self.n, copies, self.data.x.dtype
+                ).to(self.data.x.device)
+                self._transposed[copies] = (batch.edge_index, transposed)
             self._batches[copies] = batch
         return self._batches[copies]
+
+    def _plain_product_layers(self) -> list[torch.nn.Module]:
+        """The message-passing layers whose fused output on the sparse adjacency is exactly
+        ``A_t X`` (checked on one copy of the graph): their backward may use the stored
+        transposed adjacency (:mod:`symxai.backends.sparse_backward`)."""
+        plain: dict[torch.nn.Module, bool] = {}
+        batch = self._batched(1)
+
+        def record(layer: torch.nn.Module, arguments: Any, output: Any) -> None:
+            product = arguments[0] is batch.edge_index and is_plain_product(
+                layer, arguments, output
+            )
+            plain[layer] = plain.get(layer, True) and product
+
+        fused = [layer for layer in self._layers if getattr(layer, "fuse", False)]
+        with torch.no_grad(), layer_actions(dict.fromkeys(fused, record)):
+            self._call(batch)
+        return [layer for layer in self._layers if plain.get(layer, False)]
+
+    def _sparse_backward(self, batch: Any, copies: int) -> contextlib.AbstractContextManager:
+        """Backward through the stored transposed adjacency when ``batch`` is this
+        backend's ``copies`` graph copies on the sparse adjacency; else nothing."""
+        stored = self._transposed.get(copies)
+        if not self._product_layers or stored is None or stored[0] is not batch.edge_index:
+            return contextlib.nullcontext()
+        return transposed_backward(self._product_layers, *stored)
 
     def _sparse_adjacency_agrees(self) -> bool:
         """Whether the model may take the sparse adjacency: every message-passing layer
@@ -394,7 +437,12 @@ class GNNLRPBackend(Backend):
         else:
             node_masks = node_masks.to(device=x.device, dtype=x.dtype)
             batch.x = MaskGradient.apply(leaf, node_masks[0])
-        with torch.enable_grad(), lrp_hooks(self.model, self.rules), self._masking(node_masks):
+        with (
+            torch.enable_grad(),
+            lrp_hooks(self.model, self.rules),
+            self._masking(node_masks),
+            self._sparse_backward(batch, copies),
+        ):
             selected = self._select(self._call(batch), copies)
         (gradient,) = torch.autograd.grad(selected.sum(), leaf, allow_unused=True)
         if gradient is None:
@@ -404,8 +452,22 @@ class GNNLRPBackend(Backend):
     def value(self, masks: np.ndarray) -> np.ndarray:
         """Subgraph relevance ``v(S)`` for coalition masks ``[B, n]`` (one mask, every layer)."""
         masks = np.asarray(masks, dtype=bool)
-        layer_masks = np.repeat(masks[:, None, :], self.num_layers + 1, axis=1)
-        return self.layer_relevance(layer_masks)
+        if masks.ndim != 2 or masks.shape[1] != self.n:
+            layer_masks = np.repeat(masks[:, None, :], self.num_layers + 1, axis=1)
+            return self.layer_relevance(layer_masks)
+        values = []
+        for start in range(0, masks.shape[0], self.batch_size):
+            chunk = masks[start : start + self.batch_size]
+            copies = chunk.shape[0]
+            node_masks = torch.as_tensor(chunk.reshape(-1, 1)).expand(self.num_layers + 1, -1, 1)
+            graph_of_node = self._graph_of_node.get(copies)
+            if graph_of_node is None:
+                graph_of_node = torch.arange(copies).repeat_interleave(self.n)
+                self._graph_of_node[copies] = graph_of_node
+            values.append(
+                self.masked_pass(self._batched(copies), node_masks, graph_of_node, copies)
+            )
+        return np.concatenate(values) if values else np.empty(0)
 
     def prediction(self) -> float:
         """The explained output ``f(x)`` at the target (plain forward, no hooks)."""

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 
 import torch
 
+from symxai.backends.lrp.modified_parameters import modified_parameters
 from symxai.backends.lrp.rules import Rule, Zero, lrp_linear_output
 from symxai.backends.lrp.thread_hooks import register_thread_hook
 
@@ -84,7 +85,15 @@ def lrp_hooks(model: torch.nn.Module, rules: RuleSpec) -> Iterator[dict[str, Rul
             rule: Rule = rule,
             activated: bool = activated,
         ) -> torch.Tensor:
-            return lrp_linear_output(args[0], output, layer.weight, layer.bias, rule, activated)
+            return lrp_linear_output(
+                args[0],
+                output,
+                layer.weight,
+                layer.bias,
+                rule,
+                activated,
+                modified_parameters(layer, rule),
+            )
 
         handles.append(register_thread_hook(module, hook))
     try:

@@ -162,6 +162,7 @@ def lrp_linear_output(
     bias: torch.Tensor | None,
     rule: Rule,
     activated: bool = False,
+    modified_parameters: tuple[torch.Tensor, torch.Tensor | None] | None = None,
 ) -> torch.Tensor:
     """The hooked output ``z~`` of a linear layer under ``rule`` (see the module docstring):
     forward value ``z``, gradient ``rho(W)^T (z / s(z') * g)`` with respect to ``inputs``,
@@ -170,12 +171,17 @@ def lrp_linear_output(
     ``activated``: the module applies an element-wise activation after its linear map
     (schnetpack's ``Dense``), so ``output = act(z)``. The activation then gets the identity
     rule on top of the linear rule: the gradient is ``rho(W)^T (act(z) / s(z') * g)``.
+    ``modified_parameters``: ``(rho(W), rho(b))`` when already computed (they are then
+    not recomputed from ``weight`` and ``bias``).
     """
     if rule.passes_gradient_unchanged and not activated:
         return output
     with torch.no_grad():
-        weight = rule.modify(weight.detach())
-        modified_bias = None if bias is None else rule.modify(bias.detach())
+        if modified_parameters is None:
+            weight = rule.modify(weight.detach())
+            modified_bias = None if bias is None else rule.modify(bias.detach())
+        else:
+            weight, modified_bias = modified_parameters
         modified = functional.linear(inputs, weight, modified_bias)
         scale = output / denominator(modified, max(rule.epsilon, 1e-12), rule.stabilizer)
     return _RoutedGradient.apply(inputs, output.detach(), weight, scale)
