@@ -337,16 +337,21 @@ class Explanation:
         (the closed form, ``2^k`` value calls for the ``k`` distinct atom sets of
         ``atom_sets``, the atoms of ``Q``).
 
-        Dividends are used when the backend supplies them exactly (walks), when they are
-        already computed, or when they cost no more value calls than the closed form
-        (``2^|C|`` with ``|C| <= k``) or the closed form is out of reach
-        (``k > MAX_QUERY_ATOMS``) and ``|C| <= MAX_EXACT_FEATURES``. ``singletons``: ``Q``
-        is the default set, whose ``|C|`` singleton atoms make the closed form cost at
-        least ``2^|C|``, so the dividends are always the cheaper route.
+        Dividends are used when the backend has a coalition graph (all of them from its
+        connected coalitions: :meth:`_complete_connected_dividends`), when it supplies
+        them exactly (walks), when they are already computed, or when they cost no more
+        value calls than the closed form (``2^|C|`` with ``|C| <= k``) or the closed
+        form is out of reach (``k > MAX_QUERY_ATOMS``) and ``|C| <= MAX_EXACT_FEATURES``.
+        ``singletons``: ``Q`` is the default set, whose ``|C|`` singleton atoms make the
+        closed form cost at least ``2^|C|``, so the dividends are always the cheaper route.
         """
         key = (None, np.packbits(context_mask).tobytes())
         if key in self._decompositions:
             return self._decompositions[key]
+        if self._exact is None:
+            connected = self._complete_connected_dividends(context_mask)
+            if connected is not None:
+                return connected
         if self._exact is None and self._exact_dividends is not None:
             self._exact = self._exact_dividends()
             self._exact_dividends = None
@@ -421,6 +426,20 @@ class Explanation:
                 self.set_function, max_order=max_order, context=mask, space=self.space
             )
         return self._decompositions[key]
+
+    def _complete_connected_dividends(self, mask: np.ndarray) -> Decomposition | None:
+        """All dividends over the context from the connected coalitions of at most
+        ``graph.max_size`` features (``layers + 1`` for GNN-LRP: every larger or
+        disconnected coalition has dividend 0, so the listing is complete), or ``None``
+        without a coalition graph. One batch of a few hundred values on a molecule,
+        against one graph copy per relevant walk for the walk-based dividends."""
+        if self._coalition_graph is not None:
+            self._graph = self._coalition_graph()
+            self._coalition_graph = None
+        if self._graph is None:
+            return None
+        decomposition = self.dividends(self._graph.max_size, mask)
+        return decomposition if decomposition.complete else None
 
     def _connected_dividends(self, max_order: int, mask: np.ndarray) -> Decomposition | None:
         """Order-limited dividends over the backend's connected coalitions only
