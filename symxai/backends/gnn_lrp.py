@@ -62,6 +62,7 @@ from symxai.backends.base import Backend
 from symxai.backends.coalition_graph import CoalitionGraph, non_adjacent_pairs
 from symxai.backends.dividends import Dividends
 from symxai.backends.gnn_locality import locality_refusal
+from symxai.backends.graph_packing import copies_batch, packed_blocks
 from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
 from symxai.backends.lrp.masking import MaskGradient
 from symxai.backends.lrp.thread_hooks import register_thread_hook
@@ -632,52 +633,14 @@ def subgraph_relevance_many(
             )
         checked.append(mask)
     results: list[list[np.ndarray]] = [[] for _ in graphs]
-    pending: list[tuple[int, np.ndarray]] = []
-    pending_nodes = 0
-
-    def flush() -> None:
-        nonlocal pending, pending_nodes
-        if not pending:
-            return
-        xs, edges, node_masks, graph_of_node = [], [], [], []
-        offset = copies = 0
-        for index, rows in pending:
-            graph, count = graphs[index], rows.shape[0]
-            n = int(graph.num_nodes)
-            xs.append(graph.x.repeat(count, 1))
-            shifts = offset + n * torch.arange(count).repeat_interleave(graph.edge_index.shape[1])
-            edges.append(graph.edge_index.repeat(1, count) + shifts)
-            node_masks.append(torch.from_numpy(rows.reshape(-1)))
-            graph_of_node.append(torch.arange(copies, copies + count).repeat_interleave(n))
-            offset += n * count
-            copies += count
-        batch = _disjoint_union(torch.cat(xs), torch.cat(edges, dim=1), torch.cat(graph_of_node))
-        flat = torch.cat(node_masks)[None, :, None].expand(layers, -1, 1)
-        values = probe.masked_pass(batch, flat, batch.batch, copies)
+    for group in packed_blocks(enumerate(checked), max_nodes):
+        batch, copies = copies_batch(graphs, group)
+        flat = torch.from_numpy(np.concatenate([rows.reshape(-1) for _, rows in group]))
+        values = probe.masked_pass(
+            batch, flat[None, :, None].expand(layers, -1, 1), batch.batch, copies
+        )
         start = 0
-        for index, rows in pending:
+        for index, rows in group:
             results[index].append(values[start : start + rows.shape[0]])
             start += rows.shape[0]
-        pending, pending_nodes = [], 0
-
-    for index, mask in enumerate(checked):
-        n = mask.shape[1]
-        per_pass = max(1, max_nodes // max(n, 1))
-        for start in range(0, mask.shape[0], per_pass):
-            rows = mask[start : start + per_pass]
-            if pending_nodes + rows.size > max_nodes:
-                flush()
-            pending.append((index, rows))
-            pending_nodes += rows.size
-    flush()
     return [np.concatenate(parts) if parts else np.empty(0) for parts in results]
-
-
-def _disjoint_union(x: torch.Tensor, edge_index: torch.Tensor, batch: torch.Tensor) -> Any:
-    """A PyG ``Batch`` of graphs already laid out as one disjoint union."""
-    from torch_geometric.data import Batch
-
-    counts = torch.bincount(batch)
-    ptr = torch.zeros(counts.numel() + 1, dtype=torch.long)
-    ptr[1:] = torch.cumsum(counts, 0)
-    return Batch(x=x, edge_index=edge_index, batch=batch, ptr=ptr)

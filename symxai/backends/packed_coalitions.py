@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from symxai.backends.gnn_lrp import GNNLRPBackend
+from symxai.backends.graph_packing import copies_batch, packed_blocks
 
 __all__ = ["pack_coalitions", "packed_subgraph_relevance"]
 
@@ -81,54 +82,16 @@ def packed_subgraph_relevance(
             nodes = member[row][member[row] >= 0]
             slots[copy_of_row[row], nodes] = row
         pieces.append((index, slots))
-    pending: list[tuple[int, np.ndarray]] = []
-    pending_nodes = 0
-
-    def flush() -> None:
-        nonlocal pending, pending_nodes
-        if not pending:
-            return
-        xs, edges, graph_of_node, slot_list, owner = [], [], [], [], []
-        offset = copies = 0
-        for index, slots in pending:
-            graph, count = graphs[index], slots.shape[0]
-            n = int(graph.num_nodes)
-            xs.append(graph.x.repeat(count, 1))
-            shifts = offset + n * torch.arange(count).repeat_interleave(graph.edge_index.shape[1])
-            edges.append(graph.edge_index.repeat(1, count) + shifts)
-            graph_of_node.append(torch.arange(copies, copies + count).repeat_interleave(n))
-            slot_list.append(slots.reshape(-1))
-            owner.append(np.full(slots.size, index))
-            offset += n * count
-            copies += count
-        from torch_geometric.data import Batch
-
-        batch_of_node = torch.cat(graph_of_node)
-        ptr = torch.zeros(copies + 1, dtype=torch.long)
-        ptr[1:] = torch.cumsum(torch.bincount(batch_of_node, minlength=copies), 0)
-        batch = Batch(
-            x=torch.cat(xs), edge_index=torch.cat(edges, dim=1), batch=batch_of_node, ptr=ptr
-        )
-        slot = np.concatenate(slot_list)
+    for group in packed_blocks(pieces, max_nodes):
+        batch, copies = copies_batch(graphs, group)
+        slot = np.concatenate([slots.reshape(-1) for _, slots in group])
+        owners = np.concatenate([np.full(slots.size, index) for index, slots in group])
         masks = torch.from_numpy(slot >= 0)[None, :, None].expand(layers, -1, 1)
         per_node = backend.masked_node_relevance(batch, masks, copies)
-        owners = np.concatenate(owner)
         inside = slot >= 0
         for index in np.unique(owners):
             mine = inside & (owners == index)
             results[index] += np.bincount(
                 slot[mine], weights=per_node[mine], minlength=results[index].size
             )
-        pending, pending_nodes = [], 0
-
-    for index, slots in pieces:
-        n = slots.shape[1]
-        per_pass = max(1, max_nodes // max(n, 1))
-        for start in range(0, slots.shape[0], per_pass):
-            part = slots[start : start + per_pass]
-            if pending_nodes + part.size > max_nodes:
-                flush()
-            pending.append((index, part))
-            pending_nodes += part.size
-    flush()
     return results
