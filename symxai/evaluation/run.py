@@ -93,9 +93,6 @@ class EvaluationResult:
         (NaN curves skipped).
     curve_errors:
         ``curve_errors[ordering][kind]``: the standard error of that mean curve.
-    ground_truth:
-        ``"features"`` and/or ``"pairs"``: the explainer's metrics where the domain
-        knows the ground truth of some inputs.
     errors:
         Record id -> why that input could not be evaluated; ``"id (method)"`` -> why
         one method could not explain that input.
@@ -121,12 +118,19 @@ class EvaluationResult:
     fractions: np.ndarray
     curves: dict[str, dict[str, np.ndarray]]
     curve_errors: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
-    ground_truth: dict[str, GroundTruthMetrics] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     methods: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=METHOD_COLUMNS))
     method_ground_truth: dict[str, dict[str, GroundTruthMetrics]] = field(default_factory=dict)
     method_curves: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+
+    @property
+    def ground_truth(self) -> dict[str, GroundTruthMetrics]:
+        """``"features"`` and/or ``"pairs"``: the explainer's metrics where the domain knows
+        the ground truth of some inputs (symxai's row of its first pair score in
+        :attr:`method_ground_truth`)."""
+        first = self.settings.get("symxai_pair_scores", ["subgraph"])[0]
+        return self.method_ground_truth.get(SYMXAI_PAIR_SCORES[first], {})
 
     def method_summary(self) -> pd.DataFrame:
         """One row per method: for each ground-truth part present, pooled and mean AUROC,
@@ -283,9 +287,10 @@ class _MethodRows:
         removal: Explanation,
         labels: dict[str, np.ndarray],
         curves: Sequence[Any] | None = None,
-    ) -> None:
+    ) -> Sequence[Any] | None:
         """The rows of one method on one input (curves only for ``n`` feature scores;
-        ``curves``: those of the same ordering, already measured)."""
+        ``curves``: those of the same ordering, already measured); returns the curves of
+        the method's feature ordering (``None`` without feature scores)."""
         rows = []
         for part, values in (("features", scores.features), ("pairs", scores.pairs)):
             if values is None or part not in labels:
@@ -318,6 +323,7 @@ class _MethodRows:
             {"method": scores.method, "input": input_id, "metric": metric, "value": float(value)}
             for metric, value in rows
         )
+        return curves
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=METHOD_COLUMNS)
@@ -434,7 +440,6 @@ def evaluate_inputs(
     builders = _ordering_builders(domain, repeats, seed, greedy_step)
     rows: list[dict[str, Any]] = []
     values: dict[str, dict[str, list[np.ndarray]]] = {o: {k: [] for k in KINDS} for o in orderings}
-    collected: dict[str, list[Any]] = {"features": [], "pairs": []}
     methods = _MethodRows(points)
     errors: dict[str, str] = {}
     fractions = np.linspace(0.0, 1.0, points)
@@ -495,13 +500,10 @@ def evaluate_inputs(
             truth = domain.ground_truth(data, record, prepared)
             labels = _truth_parts(truth)
             pairs = _truth_pairs(truth)
-            if "features" in labels:
-                collected["features"].append((labels["features"], relevance))
-            for position, pair_score in enumerate(symxai_pair_scores):
+            first_order = measured.get("first-order")
+            for pair_score in symxai_pair_scores:
                 mine = symxai_scores(explainer, relevance, pairs, explain_seconds, pair_score)
-                if position == 0 and "pairs" in labels and mine.pairs is not None:
-                    collected["pairs"].append((labels["pairs"], mine.pairs))
-                methods.add(str(record.id), mine, removal, labels, measured.get("first-order"))
+                first_order = methods.add(str(record.id), mine, removal, labels, first_order)
         except (SymxaiError, ValueError) as error:
             errors[str(record.id)] = f"{type(error).__name__}: {error}"
             continue
@@ -521,11 +523,6 @@ def evaluate_inputs(
         curve_errors={
             name: {kind: _standard_error(curves, points) for kind, curves in by_kind.items()}
             for name, by_kind in values.items()
-        },
-        ground_truth={
-            part: ground_truth_metrics([y for y, _ in pairs], [s for _, s in pairs])
-            for part, pairs in collected.items()
-            if pairs
         },
         errors=errors,
         settings={

@@ -29,6 +29,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from symxai.evaluation.orderings import occlusion_scores
+
 __all__ = ["EXACT_SHAPLEY_MAX_FEATURES", "occlusion", "shapley_values", "timed"]
 
 EXACT_SHAPLEY_MAX_FEATURES = 12
@@ -45,13 +47,11 @@ def _values(value: ValueFunction, masks: np.ndarray) -> np.ndarray:
 
 
 def occlusion(value: ValueFunction, n: int) -> np.ndarray:
-    """``[n]`` occlusion scores :math:`v(N) - v(N \\setminus \\{i\\})`, one batch."""
+    """``[n]`` occlusion scores :math:`v(N) - v(N \\setminus \\{i\\})`, one batch
+    (:func:`~symxai.evaluation.orderings.occlusion_scores` on a checked value function)."""
     if n < 1:
         raise ValueError(f"occlusion needs at least one feature, got n={n}")
-    masks = np.ones((n + 1, n), dtype=bool)
-    masks[np.arange(1, n + 1), np.arange(n)] = False
-    values = _values(value, masks)
-    return values[0] - values[1:]
+    return occlusion_scores(lambda masks: _values(value, masks), n)
 
 
 def shapley_values(
