@@ -24,6 +24,7 @@ from symxai.backends.gnn_lrp import GNNLRPBackend
 from symxai.backends.lrp import Gamma, Rule, Zero, lrp_linear_output
 from symxai.backends.lrp.modified_parameters import modified_parameters
 from symxai.backends.sparse_backward import _dispatch
+from symxai.connected_dividends import ConnectedPlan
 from symxai.domains.molecules import (
     DEFAULT_RULES,
     MUTAGEN,
@@ -73,6 +74,7 @@ def test_repeated_and_fresh_queries_equal_the_uncached_closed_form(
 ) -> None:
     for molecule in molecules:
         explanation = explain_molecule(molecule, gin, missing="absent")
+        explanation.reuse_dividends = False
         context = np.arange(explanation.n) % 3 != 1
         expected = {q: closed_form(explanation, q, None) for q in QUERIES}
         in_context = {q: closed_form(explanation, q, context) for q in QUERIES}
@@ -87,6 +89,38 @@ def test_repeated_and_fresh_queries_equal_the_uncached_closed_form(
             explanation.set_function.clear_cache()
         together = explanation.relevances(QUERIES).to_numpy()
         np.testing.assert_allclose(together, [expected[q] for q in QUERIES], rtol=0, atol=1e-12)
+
+
+def test_a_query_session_moves_to_the_connected_dividends_and_keeps_the_values(
+    gin: torch.nn.Module, molecules: list[Any]
+) -> None:
+    """Rent or buy (``Explanation._amortise``): once the closed-form queries on a context
+    have cost as many value calls as its complete connected-coalition dividends, these are
+    built and the next queries make no value call; every answer equals the uncached closed
+    form to float32 rounding, and the session's value calls stay below twice the
+    dividends' plus one query's."""
+    for molecule in molecules:
+        explanation = explain_molecule(molecule, gin, missing="absent")
+        context = np.arange(explanation.n) % 3 != 1
+        graph = explanation.source.coalition_graph()
+        needed = {
+            key: ConnectedPlan.build(graph, graph.max_size, mask).masks.shape[0]
+            for key, mask in (("all", None), ("context", context))
+        }
+        expected = {(q, "all"): closed_form(explanation, q, None) for q in QUERIES}
+        expected |= {(q, "context"): closed_form(explanation, q, context) for q in QUERIES}
+        scale = max(1.0, abs(explanation.value(None)))
+        calls = []
+        for _ in range(12):
+            for query in QUERIES:
+                for key, mask in (("all", None), ("context", context)):
+                    got = explanation.relevance(query, context=mask)
+                    assert got == pytest.approx(expected[query, key], abs=2e-5 * scale, rel=0)
+            explanation.set_function.clear_cache()
+            calls.append(explanation.set_function.calls)
+        assert calls[-1] == calls[-2] == calls[-3]
+        largest_query = 2**4
+        assert calls[-1] <= 2 * sum(needed.values()) + 2 * largest_query
 
 
 def test_cached_atoms_keep_the_missing_mode_and_the_error_location(
