@@ -19,6 +19,7 @@ from torch_geometric.nn import (
     GATConv,
     GATv2Conv,
     GCNConv,
+    GINConv,
     GINEConv,
     GraphConv,
     SAGEConv,
@@ -224,6 +225,18 @@ def test_attnlrp_absorbs_exactly_the_softmax_bias_term(kind: str) -> None:
     assert constant.feature_relevance().sum() == pytest.approx(prediction, rel=1e-9)
 
 
+def test_explain_names_the_attention_rule() -> None:
+    model, data = model_and_graph("gatv2")
+    constant = symxai.explain(model, data, "gnn-lrp", target=1)
+    attnlrp = symxai.explain(model, data, "gnn-lrp", target=1, attention="attnlrp")
+    assert constant.metadata["attention"] == "constant"
+    assert attnlrp.metadata["attention"] == "attnlrp"
+    everything = np.ones((1, data.num_nodes), bool)
+    assert constant.values(everything)[0] != pytest.approx(attnlrp.values(everything)[0])
+    gcn, gcn_data = model_and_graph("gcn")
+    assert "attention" not in symxai.explain(gcn, gcn_data, "gnn-lrp", target=1).metadata
+
+
 def test_attention_rule_acts_only_inside_a_pass() -> None:
     """After GNN-LRP passes (constant attention), the model's own gradient still flows
     through the attention coefficients."""
@@ -325,6 +338,56 @@ def test_integer_features_equal_the_one_hot_linear_twin() -> None:
     assert explanation.values(np.ones((1, integer.n), bool))[0] == pytest.approx(
         integer.feature_relevance().sum(), rel=1e-10
     )
+
+
+def test_integer_features_keep_connected_dividends() -> None:
+    data, atom_sizes, bond_sizes = ogb_molecule("OC(=O)c1ccncc1")
+    backend = GNNLRPBackend(OGBStyle(atom_sizes, bond_sizes).double(), data)
+    graph = backend.coalition_graph()
+    assert graph is not None
+    connected = connected_harsanyi_dividends(backend.set_function(), graph, max_order=3)
+    assert connected is not None and connected.complete
+    from_walks = Decomposition.from_dividends(backend.walks().dividends())
+    scale = np.abs(from_walks.values).max()
+    for subset, value in zip(from_walks.subsets(), from_walks.values, strict=True):
+        assert connected[subset] == pytest.approx(value, abs=1e-9 * scale)
+
+
+class AtomEncoderGIN(torch.nn.Module):
+    """OGB-style atom encoder (embeddings of the columns of integer x), two GINConv
+    layers (no bond features, so the sparse adjacency applies), sum pooling, a head;
+    no biases."""
+
+    def __init__(self, atom_sizes: list[int]) -> None:
+        super().__init__()
+        torch.manual_seed(8)
+        self.atoms = torch.nn.ModuleList(torch.nn.Embedding(s, HIDDEN) for s in atom_sizes)
+        self.convs = torch.nn.ModuleList(
+            GINConv(
+                torch.nn.Sequential(torch.nn.Linear(HIDDEN, HIDDEN, bias=False), torch.nn.ReLU())
+            )
+            for _ in range(2)
+        )
+        self.head = torch.nn.Linear(HIDDEN, 1, bias=False)
+
+    def forward(self, x, edge_index, batch=None):
+        h = sum(embedding(x[:, k]) for k, embedding in enumerate(self.atoms))
+        for conv in self.convs:
+            h = conv(h, edge_index).relu()
+        return self.head(global_add_pool(h, batch))
+
+
+def test_integer_features_on_the_sparse_fast_path() -> None:
+    data, atom_sizes, _ = ogb_molecule("CC(=O)Nc1ccc(O)cc1")
+    data = Data(x=data.x, edge_index=data.edge_index)
+    model = AtomEncoderGIN(atom_sizes).double()
+    fast = GNNLRPBackend(model, data, batch_size=8)
+    assert fast.sparse_adjacency
+    slow = GNNLRPBackend(model, data, batch_size=8, sparse_adjacency=False)
+    masks = np.random.default_rng(4).random((20, data.num_nodes)) < 0.6
+    np.testing.assert_allclose(fast(masks), slow(masks), rtol=1e-9, atol=1e-12)
+    everything = fast(np.ones((1, data.num_nodes), bool))[0]
+    assert everything == pytest.approx(fast.prediction(), rel=1e-9)
 
 
 def test_integer_features_need_node_embeddings() -> None:

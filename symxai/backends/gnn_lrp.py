@@ -272,6 +272,12 @@ class GNNLRPBackend(Backend):
         if self.sparse_adjacency:
             self._product_layers = self._plain_product_layers()
 
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The user's choices, named in the explanation's metadata: the attention rule,
+        for models with attention layers."""
+        return {"attention": self.attention} if self._attention_layers else {}
+
     # ----------------------------------------------------------- plumbing
     def _batched(self, copies: int) -> Any:
         """``copies`` copies of the graph as one PyG batch (cached per size), joined by a
