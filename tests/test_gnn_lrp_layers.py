@@ -10,6 +10,7 @@ computed independently by Euler's identity; AttnLRP: up to the softmax's bias te
 from __future__ import annotations
 
 import itertools
+import pickle
 
 import numpy as np
 import pytest
@@ -251,6 +252,12 @@ def test_attention_rule_acts_only_inside_a_pass() -> None:
     backend = GNNLRPBackend(model, data, target=1)
     backend(np.ones((3, 6), bool))
     torch.testing.assert_close(gradient(), before, rtol=0, atol=0)
+    # The layers' permanent hooks are module-level functions: the model still pickles.
+    copied = pickle.loads(pickle.dumps(model))
+    again = GNNLRPBackend(copied, data, target=1)
+    np.testing.assert_allclose(
+        again.feature_relevance(), backend.feature_relevance(), rtol=0, atol=1e-12
+    )
     with pytest.raises(ValueError, match="attention"):
         GNNLRPBackend(model, data, attention="softmax")
 
@@ -452,3 +459,24 @@ def test_unsupported_layer_is_named_before_any_pass(readout: str) -> None:
     assert model.calls == 0
     # "auto" explains such a model with the perturbation backend instead.
     assert symxai.explain(model, data).backend == "perturbation"
+
+
+def test_threads_with_different_attention_rules_on_one_model_keep_their_own() -> None:
+    """Passes in several threads on one shared GAT model, half of them with constant
+    attention and half with AttnLRP, each give what they give alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    model, data = model_and_graph("gatv2")
+    masks = np.random.default_rng(6).random((6, data.num_nodes)) < 0.7
+
+    def relevance(attention: str, seed: int) -> np.ndarray:
+        backend = GNNLRPBackend(model, data, target=seed % 2, attention=attention)
+        return np.concatenate([backend(masks), backend.feature_relevance()])
+
+    jobs = [(rule, seed) for seed in range(4) for rule in ("constant", "attnlrp")]
+    serial = [relevance(*job) for job in jobs]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(lambda job: relevance(*job), jobs))
+    for got, expected in zip(threaded, serial, strict=True):
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    assert not np.allclose(serial[0], serial[1])

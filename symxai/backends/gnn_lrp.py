@@ -469,20 +469,17 @@ class GNNLRPBackend(Backend):
         batch = copy.copy(batch)
         if node_masks is not None:
             node_masks = node_masks.to(device=x.device, dtype=self.dtype)
+        inputs: contextlib.AbstractContextManager[list[torch.Tensor]]
         if self.embedded:
-            inputs = contextlib.ExitStack()
-            leaves = inputs.enter_context(
-                embedding_leaves(self.model, x, None if node_masks is None else node_masks[0])
-            )
+            mask = None if node_masks is None else node_masks[0]
+            inputs = embedding_leaves(self.model, x, mask)
         else:
-            inputs = contextlib.nullcontext()
-            leaves = [x.detach().clone().requires_grad_(True)]
-            batch.x = (
-                leaves[0] if node_masks is None else MaskGradient.apply(leaves[0], node_masks[0])
-            )
+            leaf = x.detach().clone().requires_grad_(True)
+            batch.x = leaf if node_masks is None else MaskGradient.apply(leaf, node_masks[0])
+            inputs = contextlib.nullcontext([leaf])
         with (
             torch.enable_grad(),
-            inputs,
+            inputs as leaves,
             lrp_hooks(self.model, self.rules),
             attention_rule(self._attention_layers, self.attention),
             self._masking(node_masks),
