@@ -480,3 +480,20 @@ def test_threads_with_different_attention_rules_on_one_model_keep_their_own() ->
     for got, expected in zip(threaded, serial, strict=True):
         np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
     assert not np.allclose(serial[0], serial[1])
+
+
+def test_integer_features_batched_over_many_molecules() -> None:
+    """subgraph_relevance_many over OGB-style molecules equals one backend per molecule."""
+    from symxai.backends.gnn_lrp import subgraph_relevance_many
+
+    smiles = ["CCO", "c1ccccc1N", "OC(=O)CC(N)C(=O)O", "Clc1ccc(Br)cc1"]
+    graphs = [ogb_molecule(s)[0] for s in smiles]
+    _, atom_sizes, bond_sizes = ogb_molecule("C")
+    model = OGBStyle(atom_sizes, bond_sizes).double()
+    rng = np.random.default_rng(9)
+    masks = [rng.random((5, int(g.num_nodes))) < 0.6 for g in graphs]
+    batched = subgraph_relevance_many(model, graphs, masks)
+    for graph, mask, values in zip(graphs, masks, batched, strict=True):
+        np.testing.assert_allclose(
+            values, GNNLRPBackend(model, graph)(mask), rtol=1e-10, atol=1e-12
+        )
