@@ -125,10 +125,13 @@ def test_conservation_with_zero_biases(kind: str) -> None:
     assert abs(total - float(output)) > 1e-3
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_walks_sum_to_subgraph_relevance_on_every_subset(kind: str) -> None:
+CASES = [(kind, "constant") for kind in KINDS] + [(kind, "attnlrp") for kind in ATTENTION_KINDS]
+
+
+@pytest.mark.parametrize(("kind", "attention"), CASES)
+def test_walks_sum_to_subgraph_relevance_on_every_subset(kind: str, attention: str) -> None:
     model, data = model_and_graph(kind)
-    backend = GNNLRPBackend(model, data, target=0)
+    backend = GNNLRPBackend(model, data, target=0, attention=attention)
     walks = backend.walks()
     assert walks.exact and len(walks) == backend.count_walks()
     masks = np.array(list(itertools.product([False, True], repeat=backend.n)))
@@ -138,10 +141,10 @@ def test_walks_sum_to_subgraph_relevance_on_every_subset(kind: str) -> None:
     assert walks.relevance.sum() == pytest.approx(values[-1], rel=1e-10)
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_connected_dividends_equal_the_full_transform(kind: str) -> None:
+@pytest.mark.parametrize(("kind", "attention"), CASES)
+def test_connected_dividends_equal_the_full_transform(kind: str, attention: str) -> None:
     model, data = model_and_graph(kind)
-    backend = GNNLRPBackend(model, data, target=1)
+    backend = GNNLRPBackend(model, data, target=1, attention=attention)
     graph = backend.coalition_graph()
     assert graph is not None
     connected = connected_harsanyi_dividends(backend.set_function(), graph, max_order=3)

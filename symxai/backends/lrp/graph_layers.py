@@ -48,6 +48,9 @@ states ``h`` (and carry relevance) and which are constants of the graph:
     the LeakyReLU) is absorbed as well, and is subtracted from the right-hand side.
     The attention logits then carry relevance to the nodes they read (source and
     destination), which is what "relevance through the attention" means for a GAT.
+    ``alpha_ij`` depends only on the states of ``i`` and of its neighbours (the
+    softmax's normaliser), so this relevance too moves along edges: walks, subgraph
+    relevance and connected-coalition dividends keep their meaning.
 
 Unsupported (:func:`unsupported_module`): recurrent modules (``torch.nn.RNN/GRU/LSTM``
 and their cells, PyG's ``GRUAggregation``, ``LSTMAggregation``, ``Set2Set``, and
