@@ -18,6 +18,7 @@ import torch
 from torch_geometric.data import Data
 from torch_geometric.nn import (
     GATConv,
+    GatedGraphConv,
     GATv2Conv,
     GCNConv,
     GINConv,
@@ -25,6 +26,7 @@ from torch_geometric.nn import (
     GraphConv,
     SAGEConv,
     Set2Set,
+    TransformerConv,
     global_add_pool,
 )
 from torch_geometric.nn.aggr import GRUAggregation, LSTMAggregation
@@ -121,8 +123,8 @@ def test_conservation_with_zero_biases(kind: str) -> None:
     (gradient,) = torch.autograd.grad(output, edge_attr)
     absorbed = float((edge_attr * gradient).sum().detach())
     assert abs(absorbed) > 1e-3
-    assert total + absorbed == pytest.approx(float(output), rel=1e-9, abs=1e-12)
-    assert abs(total - float(output)) > 1e-3
+    assert total + absorbed == pytest.approx(float(output.detach()), rel=1e-9, abs=1e-12)
+    assert abs(total - float(output.detach())) > 1e-3
 
 
 CASES = [(kind, "constant") for kind in KINDS] + [(kind, "attnlrp") for kind in ATTENTION_KINDS]
@@ -350,6 +352,29 @@ def test_integer_features_equal_the_one_hot_linear_twin() -> None:
     )
 
 
+def test_integer_features_conserve_up_to_the_bond_embeddings_share() -> None:
+    """Zero biases: v(N) + sum b · df/db = f(x) over the bond-embedding outputs b (the
+    constants of the messages), Euler's identity, computed on the plain model."""
+    data, atom_sizes, bond_sizes = ogb_molecule("Nc1ccc(O)cc1[N+](=O)[O-]")
+    model = OGBStyle(atom_sizes, bond_sizes).double()
+    backend = GNNLRPBackend(model, data)
+    outputs: list[torch.Tensor] = []
+
+    def leaf(module, args, output):
+        outputs.append(output.detach().requires_grad_(True))
+        return outputs[-1]
+
+    handles = [embedding.register_forward_hook(leaf) for embedding in model.bonds]
+    output = model(data.x, data.edge_index, data.edge_attr)[0, 0]
+    for handle in handles:
+        handle.remove()
+    gradients = torch.autograd.grad(output, outputs)
+    absorbed = sum(float((b * g).sum()) for b, g in zip(outputs, gradients, strict=True))
+    total = backend(np.ones((1, backend.n), bool))[0]
+    assert abs(absorbed) > 1e-3
+    assert total + absorbed == pytest.approx(float(output.detach()), rel=1e-9, abs=1e-12)
+
+
 def test_integer_features_keep_connected_dividends() -> None:
     data, atom_sizes, bond_sizes = ogb_molecule("OC(=O)c1ccncc1")
     backend = GNNLRPBackend(OGBStyle(atom_sizes, bond_sizes).double(), data)
@@ -500,3 +525,31 @@ def test_integer_features_batched_over_many_molecules() -> None:
         np.testing.assert_allclose(
             values, GNNLRPBackend(model, graph)(mask), rtol=1e-10, atol=1e-12
         )
+
+
+class OtherUnsupported(torch.nn.Module):
+    """A GCN layer followed by a layer GNN-LRP refuses, and a sum readout."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.conv = GCNConv(IN, HIDDEN)
+        if kind == "transformer":
+            self.mixer = TransformerConv(HIDDEN, HIDDEN)
+        else:
+            self.mixer = GatedGraphConv(HIDDEN, num_layers=2)
+        self.head = torch.nn.Linear(HIDDEN, 1)
+
+    def forward(self, x, edge_index, batch=None):
+        h = self.mixer(self.conv(x, edge_index).relu(), edge_index)
+        return self.head(global_add_pool(h, batch))
+
+
+@pytest.mark.parametrize(
+    ("kind", "named"),
+    [("transformer", "'mixer' (torch_geometric"), ("gated", "'mixer.rnn' (torch.nn")],
+)
+def test_other_unsupported_layers_are_named(kind: str, named: str) -> None:
+    model, data = OtherUnsupported(kind).double(), molecule_graph("gcn")
+    with pytest.raises(FeatureSpaceError, match="perturbation") as error:
+        GNNLRPBackend(model, data)
+    assert named in str(error.value)
