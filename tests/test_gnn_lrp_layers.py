@@ -369,7 +369,7 @@ def test_integer_features_conserve_up_to_the_bond_embeddings_share() -> None:
     for handle in handles:
         handle.remove()
     gradients = torch.autograd.grad(output, outputs)
-    absorbed = sum(float((b * g).sum()) for b, g in zip(outputs, gradients, strict=True))
+    absorbed = sum(float((b * g).sum().detach()) for b, g in zip(outputs, gradients, strict=True))
     total = backend(np.ones((1, backend.n), bool))[0]
     assert abs(absorbed) > 1e-3
     assert total + absorbed == pytest.approx(float(output.detach()), rel=1e-9, abs=1e-12)
