@@ -43,7 +43,10 @@ Conservation: ``v(N) = sum_W R_W`` equals the explained output minus what biases
 stabilisers absorb. For LRP-0 (gradient x input) on a piecewise-linear network the
 absorbed part is exactly ``sum_b b * df/db`` over all bias terms (Euler's identity for
 piecewise-linear functions); with no biases ``v(N) = f(x)``. See
-:meth:`GNNLRPBackend.bias_absorption`.
+:meth:`GNNLRPBackend.bias_absorption`. Bond features (``GINEConv``), attention
+(``GATConv``/``GATv2Conv``, constant or AttnLRP), integer node features through
+``nn.Embedding`` encoders and the modules GNN-LRP refuses: :mod:`symxai.backends.lrp.graph_layers`
+and :mod:`symxai.backends.lrp.node_embeddings`.
 """
 
 from __future__ import annotations
