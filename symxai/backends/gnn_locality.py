@@ -14,7 +14,8 @@ connected and ``|L| <= T + 1`` (:mod:`symxai.backends.coalition_graph`), **provi
   inside the layer such as ``DynamicEdgeConv``), and
 * everything else the model does to node states is node-wise (linear layers,
   activations, dropout, batch normalisation in eval mode, per-node layer norm) until a
-  final readout (pooling) to the output.
+  final readout (pooling) to the output. An ``nn.Embedding`` is a row-wise lookup of
+  integer features (an atom or bond encoder) and mixes no node states.
 
 :func:`locality_refusal` checks the first by an allow-list of layer classes and the
 second by an allow-list of module classes (normalisation over the graph, global
@@ -59,6 +60,7 @@ _NEIGHBOUR_AGGREGATIONS = (
 _NODE_WISE_TORCH = (
     torch.nn.Linear,
     torch.nn.Bilinear,
+    torch.nn.Embedding,
     torch.nn.Identity,
     torch.nn.Sequential,
     torch.nn.ModuleList,

@@ -43,7 +43,10 @@ Conservation: ``v(N) = sum_W R_W`` equals the explained output minus what biases
 stabilisers absorb. For LRP-0 (gradient x input) on a piecewise-linear network the
 absorbed part is exactly ``sum_b b * df/db`` over all bias terms (Euler's identity for
 piecewise-linear functions); with no biases ``v(N) = f(x)``. See
-:meth:`GNNLRPBackend.bias_absorption`.
+:meth:`GNNLRPBackend.bias_absorption`. Bond features (``GINEConv``), attention
+(``GATConv``/``GATv2Conv``, constant or AttnLRP), integer node features through
+``nn.Embedding`` encoders and the modules GNN-LRP refuses: :mod:`symxai.backends.lrp.graph_layers`
+and :mod:`symxai.backends.lrp.node_embeddings`.
 """
 
 from __future__ import annotations
@@ -64,7 +67,14 @@ from symxai.backends.dividends import Dividends
 from symxai.backends.gnn_locality import locality_refusal
 from symxai.backends.graph_packing import copies_batch, packed_blocks
 from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
+from symxai.backends.lrp.graph_layers import (
+    ATTENTION_RULES,
+    attention_layers,
+    attention_rule,
+    unsupported_module,
+)
 from symxai.backends.lrp.masking import MaskGradient
+from symxai.backends.lrp.node_embeddings import embedding_leaves, has_node_embeddings
 from symxai.backends.lrp.thread_hooks import register_thread_hook
 from symxai.backends.lrp.walks import Walks
 from symxai.backends.sparse_backward import (
@@ -166,7 +176,10 @@ class GNNLRPBackend(Backend):
         mode is set). Its ``forward`` takes a ``Data``/``Batch`` object or
         ``(x, edge_index, batch, ...)`` by name.
     data:
-        One graph (``torch_geometric.data.Data``) with float node features ``x``.
+        One graph (``torch_geometric.data.Data``) with float node features ``x``, or
+        integer ones (OGB-style ``from_smiles`` features) that the model encodes with
+        ``nn.Embedding`` modules: the input relevance is then taken at their outputs
+        (:mod:`symxai.backends.lrp.node_embeddings`).
     target:
         Output index, ``(i, j)`` for a logit difference, a function of the output, or
         ``None`` for one output per graph (or node).
@@ -183,6 +196,14 @@ class GNNLRPBackend(Backend):
         batched ``edge_index``. ``None`` (default): when every message-passing layer
         implements ``message_and_aggregate``, the graph has no edge features and the
         model's output on the sparse adjacency equals its output on ``edge_index``.
+    attention:
+        ``"constant"`` (default): the attention coefficients of ``GATConv``/``GATv2Conv``
+        are held constant; ``"attnlrp"``: AttnLRP's softmax and uniform product rules
+        (:mod:`symxai.backends.lrp.graph_layers`, also for the other layers' maths).
+
+    Raises :class:`~symxai.errors.FeatureSpaceError` naming the module, before any pass,
+    for a model with a module GNN-LRP cannot explain (a GRU readout, ``Set2Set``, ...;
+    :func:`~symxai.backends.lrp.graph_layers.unsupported_module`).
     """
 
     name = "gnn-lrp"
@@ -197,16 +218,23 @@ class GNNLRPBackend(Backend):
         rules: RuleSpec = None,
         batch_size: int | None = None,
         sparse_adjacency: bool | None = None,
+        attention: str = "constant",
     ) -> None:
+        refusal = unsupported_module(model)
+        if refusal is not None:
+            raise FeatureSpaceError(refusal)
         if getattr(data, "x", None) is None or getattr(data, "edge_index", None) is None:
             raise FeatureSpaceError("GNN-LRP needs a graph with node features x and edge_index")
         self.n = int(data.num_nodes or 0)
         if self.n == 0 or data.x.shape[0] == 0:
             raise FeatureSpaceError("the graph is empty (0 nodes): nothing to explain")
-        if not data.x.dtype.is_floating_point:
+        self.embedded = not data.x.dtype.is_floating_point
+        if self.embedded and not has_node_embeddings(model):
             raise FeatureSpaceError(
-                f"node features x must be floating point for LRP, got {data.x.dtype}"
+                f"node features x must be floating point for LRP, got {data.x.dtype} and a "
+                "model without torch.nn.Embedding encoders to take the relevance at"
             )
+        self.dtype = data.x.dtype if not self.embedded else _float_dtype(model)
         if node is not None and not 0 <= node < self.n:
             raise FeatureSpaceError(f"node {node} is out of range 0..{self.n - 1}")
         self.model = model.eval()
@@ -214,6 +242,10 @@ class GNNLRPBackend(Backend):
         self.target = target
         self.node = node
         self.rules = rules
+        self.attention = attention
+        if attention not in ATTENTION_RULES:
+            raise ValueError(f"attention must be one of {ATTENTION_RULES}, got {attention!r}")
+        self._attention_layers = attention_layers(model)
         if batch_size is not None and batch_size < 1:
             raise ValueError(f"batch_size must be positive, got {batch_size}")
         widths = [int(data.x.shape[1])] + [
@@ -243,6 +275,12 @@ class GNNLRPBackend(Backend):
         if self.sparse_adjacency:
             self._product_layers = self._plain_product_layers()
 
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The user's choices, named in the explanation's metadata: the attention rule,
+        for models with attention layers."""
+        return {"attention": self.attention} if self._attention_layers else {}
+
     # ----------------------------------------------------------- plumbing
     def _batched(self, copies: int) -> Any:
         """``copies`` copies of the graph as one PyG batch (cached per size), joined by a
@@ -253,10 +291,10 @@ class GNNLRPBackend(Backend):
             batch = Batch.from_data_list([self.data] * copies)
             if self.sparse_adjacency:
                 batch.edge_index = block_diagonal_adjacency(
-                    self.data.edge_index, self.n, copies, self.data.x.dtype
+                    self.data.edge_index, self.n, copies, self.dtype
                 ).to(self.data.x.device)
                 transposed = block_diagonal_adjacency(
-                    self.data.edge_index.flip(0), self.n, copies, self.data.x.dtype
+                    self.data.edge_index.flip(0), self.n, copies, self.dtype
                 ).to(self.data.x.device)
                 self._transposed[copies] = (batch.edge_index, transposed)
             self._batches[copies] = batch
@@ -431,24 +469,38 @@ class GNNLRPBackend(Backend):
         batch, in one forward and one backward pass (``node_masks`` as in
         :meth:`masked_pass`; ``None``: no masks, every walk counts)."""
         x = batch.x
-        leaf = x.detach().clone().requires_grad_(True)
         batch = copy.copy(batch)
-        if node_masks is None:
-            batch.x = leaf
+        if node_masks is not None:
+            node_masks = node_masks.to(device=x.device, dtype=self.dtype)
+        inputs: contextlib.AbstractContextManager[list[torch.Tensor]]
+        if self.embedded:
+            mask = None if node_masks is None else node_masks[0]
+            inputs = embedding_leaves(self.model, x, mask)
         else:
-            node_masks = node_masks.to(device=x.device, dtype=x.dtype)
-            batch.x = MaskGradient.apply(leaf, node_masks[0])
+            leaf = x.detach().clone().requires_grad_(True)
+            batch.x = leaf if node_masks is None else MaskGradient.apply(leaf, node_masks[0])
+            inputs = contextlib.nullcontext([leaf])
         with (
             torch.enable_grad(),
+            inputs as leaves,
             lrp_hooks(self.model, self.rules),
+            attention_rule(self._attention_layers, self.attention),
             self._masking(node_masks),
             self._sparse_backward(batch, copies),
         ):
             selected = self._select(self._call(batch), copies)
-        (gradient,) = torch.autograd.grad(selected.sum(), leaf, allow_unused=True)
-        if gradient is None:
-            return torch.zeros(x.shape[0], dtype=x.dtype, device=x.device)
-        return (leaf * gradient).sum(dim=-1).detach()
+        relevance = torch.zeros(x.shape[0], dtype=self.dtype, device=x.device)
+        if self.embedded and not leaves:
+            raise FeatureSpaceError(
+                "integer node features x, but no torch.nn.Embedding of the model took a "
+                "column of x and returned node states [N, d]: encode x with embeddings, or "
+                "pass float features"
+            )
+        gradients = torch.autograd.grad(selected.sum(), leaves, allow_unused=True)
+        for leaf, gradient in zip(leaves, gradients, strict=True):
+            if gradient is not None:
+                relevance = relevance + (leaf * gradient).sum(dim=-1).to(self.dtype)
+        return relevance.detach()
 
     def value(self, masks: np.ndarray) -> np.ndarray:
         """Subgraph relevance ``v(S)`` for coalition masks ``[B, n]`` (one mask, every layer)."""
@@ -593,10 +645,21 @@ class GNNLRPBackend(Backend):
 
 def accepts_graph(model: Any, inputs: Any) -> bool:
     """Whether ``explain(model, inputs)`` should use GNN-LRP: a PyG graph and a model with
-    message-passing layers."""
+    message-passing layers and no module GNN-LRP refuses (``auto`` then falls back to
+    the perturbation backend)."""
     if not type(inputs).__module__.startswith("torch_geometric"):
         return False
-    return isinstance(model, torch.nn.Module) and bool(_message_passing_layers(model))
+    if not isinstance(model, torch.nn.Module) or unsupported_module(model) is not None:
+        return False
+    return bool(_message_passing_layers(model))
+
+
+def _float_dtype(model: torch.nn.Module) -> torch.dtype:
+    """The floating-point dtype of ``model``'s parameters (float32 when it has none)."""
+    for parameter in model.parameters():
+        if parameter.dtype.is_floating_point:
+            return parameter.dtype
+    return torch.float32
 
 
 def subgraph_relevance_many(

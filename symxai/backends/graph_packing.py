@@ -41,18 +41,32 @@ def packed_blocks(blocks: Iterable[Block], max_nodes: int) -> Iterator[list[Bloc
         yield pending
 
 
+_EDGE_KEYS = ("edge_attr", "edge_weight")
+"""Per-edge tensors a model may read besides ``edge_index`` (bond features, weights)."""
+
+
 def copies_batch(graphs: Sequence[Any], group: Sequence[Block]) -> tuple[Any, int]:
     """A PyG ``Batch``: for each ``(index, rows)`` of ``group``, ``len(rows)`` copies of
-    ``graphs[index]`` (its ``x`` and ``edge_index``), laid out one after another as one
-    disjoint union; and the number of copies."""
+    ``graphs[index]`` (its ``x``, ``edge_index`` and, where every graph has them, the
+    per-edge ``edge_attr``/``edge_weight``), laid out one after another as one disjoint
+    union; and the number of copies."""
     from torch_geometric.data import Batch
 
     xs, edges, graph_of_node = [], [], []
+    edge_keys = [
+        key
+        for key in _EDGE_KEYS
+        if all(getattr(graphs[index], key, None) is not None for index, _ in group)
+    ]
+    per_edge: dict[str, list[torch.Tensor]] = {key: [] for key in edge_keys}
     offset = copies = 0
     for index, rows in group:
         graph, count = graphs[index], rows.shape[0]
         n = int(graph.num_nodes)
-        xs.append(graph.x.repeat(count, 1))
+        xs.append(graph.x.repeat(count, *([1] * (graph.x.dim() - 1))))
+        for key in edge_keys:
+            values = graph[key]
+            per_edge[key].append(values.repeat(count, *([1] * (values.dim() - 1))))
         shifts = offset + n * torch.arange(count).repeat_interleave(graph.edge_index.shape[1])
         edges.append(graph.edge_index.repeat(1, count) + shifts)
         graph_of_node.append(torch.arange(copies, copies + count).repeat_interleave(n))
@@ -62,4 +76,6 @@ def copies_batch(graphs: Sequence[Any], group: Sequence[Block]) -> tuple[Any, in
     ptr = torch.zeros(copies + 1, dtype=torch.long)
     ptr[1:] = torch.cumsum(torch.bincount(batch_of_node, minlength=copies), 0)
     batch = Batch(x=torch.cat(xs), edge_index=torch.cat(edges, dim=1), batch=batch_of_node, ptr=ptr)
+    for key in edge_keys:
+        batch[key] = torch.cat(per_edge[key])
     return batch, copies
