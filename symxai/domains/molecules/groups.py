@@ -271,6 +271,9 @@ class GroupVocabulary(Mapping[str, Group]):
         except KeyError:
             raise UnknownGroupError(name, self.suggest(name)) from None
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._by_name)
 
