@@ -34,8 +34,8 @@ from symxai.data.edges import undirected_pairs
 from symxai.decomposition import Decomposition
 from symxai.domains.elements import element_atom_problem
 from symxai.domains.molecules.dividends import molecule_dividends
-from symxai.domains.molecules.groups import BUILTIN_GROUPS, GroupVocabulary, load_groups
 from symxai.domains.molecules.explain import explain_molecule, molecule_relevances
+from symxai.domains.molecules.groups import BUILTIN_GROUPS, GroupVocabulary, load_groups
 from symxai.domains.molecules.molecule import (
     MUTAGEN,
     MUTAGENICITY_ELEMENTS,

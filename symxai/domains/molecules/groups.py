@@ -328,9 +328,10 @@ def count_group(mol: Chem.Mol, name: str, vocabulary: GroupVocabulary = BUILTIN_
     For a ``match`` group: the largest set of matches chosen greedily in RDKit's match
     order with no atom in common (two hydroxyls, one nitro per NO2, one halogen per
     atom). For a ``system`` group (``polycyclic_aromatic``): the connected parts of the
-    atoms it covers (one per fused ring system). For a ``ring`` group (``aromatic_ring``, ``heteroaromatic_ring``): the rings
-    of RDKit's smallest set of smallest rings whose atoms the group covers entirely
-    (naphthalene: 2 aromatic rings; indole: 1 heteroaromatic ring).
+    atoms it covers (one per fused ring system). For a ``ring`` group
+    (``aromatic_ring``, ``heteroaromatic_ring``): the rings of RDKit's smallest set of
+    smallest rings whose atoms the group covers entirely (naphthalene: 2 aromatic
+    rings; indole: 1 heteroaromatic ring).
     """
     group = vocabulary[name]
     if group.unit == "system":
