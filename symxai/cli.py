@@ -208,7 +208,8 @@ def query(
 ) -> None:
     """Relevance of one or more queries on one input.
 
-    Atoms are checked against the domain's vocabulary (element symbols, atom names);
+    Atoms are checked against the domain's vocabulary (element symbols, atom names,
+    named groups such as nitro: see 'symxai groups');
     an atom this input lacks (Cl in a molecule without chlorine) is false everywhere
     unless --strict is given.
     """

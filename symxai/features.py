@@ -10,7 +10,7 @@ image region. A :class:`FeatureSpace` holds, for ``n`` features,
   ``region``, ``kind`` ...), matched by qualified atoms ``element:O`` and, for bare
   names, as implicit groups (``O`` = every oxygen),
 * ``groups``: optional explicitly named feature sets (``eyes``, ``ring1``),
-* ``vocabulary``: optional groups defined by a rule rather than listed, each a function
+* ``group_rules``: optional groups defined by a rule rather than listed, each a function
   giving its members, called on first use; a vocabulary group may be empty on an input
   (the molecules' functional groups: ``hydroxyl`` in a molecule without OH), which makes
   it absent there, not unknown,
@@ -84,7 +84,7 @@ class FeatureSpace:
         Optional named feature sets; members given by index or by feature name.
     resolvers:
         Optional pattern resolvers keyed by prefix (``{"smarts": fn}``) or by qualifier.
-    vocabulary:
+    group_rules:
         Optional rule-defined groups: name -> function giving the members (possibly none).
     """
 
@@ -96,7 +96,7 @@ class FeatureSpace:
         labels: Mapping[str, Sequence[str | None]] | None = None,
         groups: Mapping[str, Iterable[int | str]] | None = None,
         resolvers: Mapping[str, Resolver] | None = None,
-        vocabulary: Mapping[str, Callable[[], Iterable[int]]] | None = None,
+        group_rules: Mapping[str, Callable[[], Iterable[int]]] | None = None,
     ) -> None:
         self.names: tuple[str, ...] = tuple(str(name) for name in names)
         n = len(self.names)
@@ -123,7 +123,7 @@ class FeatureSpace:
         self.resolvers: dict[str, Resolver] = {
             prefix.lower(): fn for prefix, fn in (resolvers or {}).items()
         }
-        self.vocabulary: dict[str, Callable[[], Iterable[int]]] = dict(vocabulary or {})
+        self.group_rules: dict[str, Callable[[], Iterable[int]]] = dict(group_rules or {})
         self._vocabulary_members: dict[str, np.ndarray] = {}
 
     # ------------------------------------------------------------------ basics
@@ -258,7 +258,7 @@ class FeatureSpace:
     def _names_vocabulary_group(self, atom: Atom) -> bool:
         """Whether ``atom`` is a vocabulary group (``group:X`` or bare ``X``)."""
         by_group = atom.kind == "qualified" and (atom.qualifier or "").lower() == "group"
-        return (by_group or atom.kind == "name") and str(atom.value) in self.vocabulary
+        return (by_group or atom.kind == "name") and str(atom.value) in self.group_rules
 
     def resolve_query(
         self, query: Query, source: str = "", missing: str = "error"
@@ -309,14 +309,14 @@ class FeatureSpace:
             hits = [i for i, value in enumerate(values) if value == name]
             if hits:
                 return np.asarray(hits, dtype=np.int64)
-        if name in self.vocabulary:
+        if name in self.group_rules:
             return self._vocabulary_group(name)
         return np.empty(0, dtype=np.int64)
 
     def _vocabulary_group(self, name: str) -> np.ndarray:
         """Members of a vocabulary group (computed once per feature space)."""
         if name not in self._vocabulary_members:
-            members = np.asarray(list(self.vocabulary[name]()), dtype=np.int64)
+            members = np.asarray(list(self.group_rules[name]()), dtype=np.int64)
             self._vocabulary_members[name] = np.unique(members)
         return self._vocabulary_members[name]
 
@@ -353,9 +353,9 @@ class FeatureSpace:
         vocabulary group may be empty on this input: absent, not unknown."""
         if value in self.groups:
             return self.groups[value]
-        if value in self.vocabulary:
+        if value in self.group_rules:
             return self._vocabulary_group(value)
-        known = [*self.groups, *self.vocabulary]
+        known = [*self.groups, *self.group_rules]
         if not known:
             others = [f"{column}:..." for column in self.labels]
             others += [f'{prefix}"..."' for prefix in self.resolvers]
@@ -373,7 +373,7 @@ class FeatureSpace:
     def _vocabulary(self, atom: Atom) -> list[str]:
         """Candidate spellings for suggestions, depending on the atom's kind."""
         texts = sorted({t for t in (self.texts or ()) if t is not None})
-        names = [*self.names, *self.groups, *self.vocabulary]
+        names = [*self.names, *self.groups, *self.group_rules]
         for values in self.labels.values():
             names.extend(sorted({v for v in values if v is not None}))
         if atom.kind == "text" or (atom.qualifier or "").lower() in _TEXT_QUALIFIERS:

@@ -306,3 +306,10 @@ def test_report_spec_groups_key(tmp_path: Path) -> None:
 
     table = pd.read_csv(tmp_path / "out" / "relevance.csv")
     assert set(table["input"]) == {"phenol", "ethanol"}
+
+
+def test_docs_table_lists_every_builtin_group() -> None:
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "groups.md").read_text()
+    table = docs.split("## The built-in vocabulary", 1)[1]
+    listed = [line.split("`")[1] for line in table.splitlines() if line.startswith("| `")]
+    assert listed == list(BUILTIN_GROUPS)

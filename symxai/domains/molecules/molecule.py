@@ -191,7 +191,7 @@ class Molecule:
             self.names,
             labels={"element": self.elements},
             resolvers={"smarts": self.match_smarts},
-            vocabulary=vocabulary.resolvers(self.mol),
+            group_rules=vocabulary.resolvers(self.mol),
         )
 
     def match_smarts(self, pattern: str) -> list[int]:
