@@ -367,8 +367,16 @@ class FeatureSpace:
         shown = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
         raise UnknownAtomError(
             f"unknown group {value!r} in atom {atom}; the groups are {shown}",
-            suggestions=difflib.get_close_matches(value, known, n=3, cutoff=0.5),
+            suggestions=self._group_suggestions(value, known),
         )
+
+    def _group_suggestions(self, value: str, known: list[str]) -> list[str]:
+        """Rule groups whose name contains ``value`` (``ring``: ``aromatic_ring``), then
+        the closest group names by difflib ratio; three at most."""
+        folded = value.casefold()
+        containing = [name for name in self.group_rules if folded and folded in name.casefold()]
+        close = difflib.get_close_matches(value, known, n=3, cutoff=0.5)
+        return list(dict.fromkeys([*containing, *close]))[:3]
 
     def _vocabulary(self, atom: Atom) -> list[str]:
         """Candidate spellings for suggestions, depending on the atom's kind."""

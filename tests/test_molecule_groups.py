@@ -189,7 +189,7 @@ def test_molecule_domain_check_atom_knows_the_vocabulary() -> None:
     reason, suggestions = domain.check_atom(parse_query("group:hydroxl"))
     assert "no such group" in reason and "hydroxyl" in suggestions
     reason, suggestions = domain.check_atom(parse_query("hydroxl"))
-    assert "named group" in reason and "hydroxyl" in suggestions
+    assert "or group name" in reason and "hydroxyl" in suggestions
 
 
 def test_text_domain_keeps_its_group_semantics() -> None:
@@ -284,7 +284,7 @@ def test_cli_query_with_groups_file_and_errors(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "phenol" in result.stdout
     result = invoke_cli("query", "Oc1ccccc1", "phenol")
-    assert result.exit_code == 2 and "named group" in result.stderr
+    assert result.exit_code == 2 and "or group name" in result.stderr
     result = invoke_cli("query", NITROANILINE, "group:nitroo")
     assert result.exit_code == 2 and "did you mean" in result.stderr and "'nitro'" in result.stderr
     bad = tmp_path / "bad.txt"

@@ -272,8 +272,8 @@ class MoleculeDomain(Domain):
         problem = element_atom_problem(atom, MUTAGENICITY_ELEMENTS)
         if problem is not None and atom.kind == "name":
             reason = (
-                f"{atom} is not an element symbol, an atom name such as C0 or a named group "
-                f"(elements: {', '.join(MUTAGENICITY_ELEMENTS)}; symxai groups lists the groups)"
+                f"{atom} is not an element symbol, atom name (C0) or group name "
+                f"(elements: {', '.join(MUTAGENICITY_ELEMENTS)})"
             )
             close = difflib.get_close_matches(value, list(self.groups), n=3, cutoff=0.6)
             return reason, [*problem[1], *close][:3]

@@ -96,6 +96,14 @@ def _any_atom_of(*smiles: str) -> str:
     return "[" + ",".join(alternatives) + "]"
 
 
+def _closest_names(name: str, known: list[str]) -> list[str]:
+    """Up to three names of ``known`` that contain ``name`` (case-folded; ``ring`` finds
+    ``aromatic_ring``), else the closest by difflib ratio."""
+    folded = name.casefold()
+    containing = [candidate for candidate in known if folded and folded in candidate.casefold()]
+    return containing[:3] or difflib.get_close_matches(folded, known, n=3, cutoff=0.5)
+
+
 def _ring_atoms(size: int) -> str:
     """Recursive SMARTS of an atom in an aromatic ring of ``size`` atoms with at least
     one heteroatom (one alternative per position of the heteroatom up to symmetry)."""
@@ -281,9 +289,9 @@ class GroupVocabulary(Mapping[str, Group]):
         return len(self._by_name)
 
     def suggest(self, name: str) -> list[str]:
-        """The closest group names (difflib ratio, then case-folded)."""
-        close = difflib.get_close_matches(name, list(self._by_name), n=3, cutoff=0.5)
-        return close or difflib.get_close_matches(name.casefold(), list(self._by_name), n=3)
+        """The closest group names: those containing ``name`` (``ring``:
+        ``aromatic_ring``), else by difflib ratio."""
+        return _closest_names(name, list(self._by_name))
 
     def extended(self, groups: Iterable[Group]) -> GroupVocabulary:
         """This vocabulary with ``groups`` added; a group of an existing name replaces it
