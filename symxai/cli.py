@@ -10,6 +10,7 @@
     symxai report examples/mutagenicity.toml
     symxai evaluate --data Mutagenicity --limit 20 --peers integrated-gradients,gnnexplainer
     symxai domains
+    symxai groups --smiles 'O=[N+]([O-])c1ccccc1N'
     symxai demo
 
 The domains (``--domain``), their data sets, models and backends come from the domain
@@ -74,6 +75,14 @@ TargetOption = Annotated[
     typer.Option(help="Class index, 'i,j' for the logit difference f_i - f_j, or a name."),
 ]
 ModeOption = Annotated[str, typer.Option(help="harsanyi or shapley.")]
+GroupsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--groups",
+        help="Molecules: a file of named groups, 'name: SMARTS [description]' lines, "
+        "added to the built-in ones (see 'symxai groups').",
+    ),
+]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -130,6 +139,7 @@ def _task(
     mode: str = "harsanyi",
     missing: str = "absent",
     perturbation: str | None = None,
+    groups: Path | None = None,
 ) -> Any:
     """The report task behind ``query`` and ``search``, with its model loaded and the
     target checked against the model's outputs (an out-of-range ``--target`` is one
@@ -150,6 +160,7 @@ def _task(
         "queries": queries,
         "missing": missing,
         "formats": [],
+        "groups": str(groups.resolve()) if groups else None,
     }
     values = {k: v for k, v in values.items() if v is not None}
     task = make_task(spec_from_mapping(values, "command line"))
@@ -189,6 +200,7 @@ def query(
     perturbation: PerturbationOption = None,
     target: TargetOption = None,
     mode: ModeOption = "harsanyi",
+    groups_file: GroupsOption = None,
     strict: Annotated[
         bool, typer.Option(help="Fail on atoms this input does not have (default: false).")
     ] = False,
@@ -196,7 +208,8 @@ def query(
 ) -> None:
     """Relevance of one or more queries on one input.
 
-    Atoms are checked against the domain's vocabulary (element symbols, atom names);
+    Atoms are checked against the domain's vocabulary (element symbols, atom names,
+    named groups such as nitro: see 'symxai groups');
     an atom this input lacks (Cl in a molecule without chlorine) is false everywhere
     unless --strict is given.
     """
@@ -207,7 +220,17 @@ def query(
     named = named_queries(queries_file) if queries_file else []
     if queries:
         named += named_queries(queries, source="query")
-    task = _task(domain, None, named, model, backend, target, mode, perturbation=perturbation)
+    task = _task(
+        domain,
+        None,
+        named,
+        model,
+        backend,
+        target,
+        mode,
+        perturbation=perturbation,
+        groups=groups_file,
+    )
     explanation = _explain_input(task, input, "error" if strict else "absent")
     how = f"{mode} relevance"
     if "perturbation" in explanation.metadata:
@@ -333,6 +356,7 @@ def search(
     model: ModelOption = None,
     backend: BackendOption = None,
     target: TargetOption = None,
+    groups_file: GroupsOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The queries that explain a prediction best (or a data set's, with --data).
@@ -364,14 +388,16 @@ def search(
     }
     failed: list[dict[str, str]] = []
     if input is not None:
-        task = _task(domain, None, atom_queries or ["true"], model, backend, target)
+        task = _task(
+            domain, None, atom_queries or ["true"], model, backend, target, groups=groups_file
+        )
         explanation = _explain_input(task, input, "absent")
         result = explanation.search(names, **options)
         header = f"{input}: f = {explanation.prediction:+.4f}"
     else:
         if not atom_queries:
             raise _fail("--data needs the candidate atoms: --atom N --atom O ...")
-        task = _task(domain, data, atom_queries, model, backend, target)
+        task = _task(domain, data, atom_queries, model, backend, target, groups=groups_file)
         task.spec.limit = limit
         pairs, failed, count = _data_set_pairs(task, atom_queries, list(groups or ()))
         result = search_over_inputs(pairs, **options)
@@ -426,6 +452,7 @@ def report(
         str | None, typer.Option(help="Comma-separated: csv,parquet,jsonl,html.")
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N inputs.")] = None,
+    groups_file: GroupsOption = None,
     chunk_size: Annotated[int | None, typer.Option(help="Inputs per chunk.")] = None,
     executor: Annotated[str, typer.Option(help="auto, serial, processes or dask.")] = "auto",
     workers: Annotated[int | None, typer.Option(help="Local worker processes.")] = None,
@@ -461,6 +488,7 @@ def report(
         "limit": limit,
         "chunk_size": chunk_size,
         "queries": str(queries.resolve()) if queries else None,
+        "groups": str(groups_file.resolve()) if groups_file else None,
     }
     if spec is not None:
         parsed = load_spec(spec, **overrides)
@@ -683,6 +711,60 @@ def domains(
         for key in ("data", "models", "backends", "perturbations"):
             if row[key]:
                 typer.echo(f"  {key + ':':<15}{', '.join(row[key])}")
+
+
+@app.command("groups")
+@_friendly
+def groups_command(
+    groups_file: GroupsOption = None,
+    smiles: Annotated[
+        str | None,
+        typer.Option(help="Also show which groups occur in this molecule, with their atoms."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The named functional groups of molecule queries (group:nitro, or the bare name
+    nitro): name, SMARTS and description, built-in ones and those of --groups FILE
+    (a user's group replaces a built-in one of the same name)."""
+    from symxai.domains.molecules.groups import BUILTIN_GROUPS, load_groups
+
+    vocabulary = load_groups(groups_file) if groups_file else BUILTIN_GROUPS
+    found: dict[str, list[str]] | None = None
+    if smiles is not None:
+        from symxai.domains.molecules.sources import molecule_from_smiles
+
+        molecule = molecule_from_smiles(smiles)
+        names = molecule.names
+        present = vocabulary.present(molecule.mol)
+        found = {name: [names[i] for i in atoms] for name, atoms in present.items()}
+    rows = []
+    for group in vocabulary.values():
+        row = {
+            "name": group.name,
+            "smarts": group.smarts,
+            "description": group.description,
+            "source": group.source,
+        }
+        if group.source != "built-in" and group.name in BUILTIN_GROUPS:
+            row["overrides"] = "built-in"
+        if found is not None:
+            row["atoms"] = found.get(group.name, [])
+        rows.append(row)
+    if found is not None and not as_json:
+        rows = [row for row in rows if row["atoms"]]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    if found is not None:
+        typer.echo(f"{smiles}: {len(rows)} of {len(vocabulary)} groups occur")
+    width = max((len(row["name"]) for row in rows), default=0)
+    for row in rows:
+        origin = "" if row["source"] == "built-in" else f" [{row['source']}"
+        origin += " overrides built-in]" if "overrides" in row else ("]" if origin else "")
+        typer.echo(f"{row['name']:<{width}}  {row['description']}{origin}")
+        typer.echo(f"{'':<{width}}    {row['smarts']}")
+        if found is not None:
+            typer.echo(f"{'':<{width}}    atoms: {' '.join(row['atoms'])}")
 
 
 @app.command()

@@ -10,6 +10,10 @@ image region. A :class:`FeatureSpace` holds, for ``n`` features,
   ``region``, ``kind`` ...), matched by qualified atoms ``element:O`` and, for bare
   names, as implicit groups (``O`` = every oxygen),
 * ``groups``: optional explicitly named feature sets (``eyes``, ``ring1``),
+* ``group_rules``: optional groups defined by a rule rather than listed, each a function
+  giving its members, called on first use; a vocabulary group may be empty on an input
+  (the molecules' functional groups: ``hydroxyl`` in a molecule without OH), which makes
+  it absent there, not unknown,
 * ``resolvers``: optional functions for pattern atoms ``prefix"..."`` (``smarts"..."``
   is registered by the molecules domain).
 
@@ -22,12 +26,14 @@ atom                      features
 ``"good"``                every position whose text equals ``good`` (case-folded)
 ``O3``                    the feature named ``O3``; else the group ``O3``; else every
                           feature with a label value ``O3`` (first label column that
-                          has it, in declaration order)
+                          has it, in declaration order); else the vocabulary group
+                          ``O3``
 ``element:O``             every feature whose ``element`` label is ``O``; the
                           qualifiers ``name``, ``word``/``text`` and ``group`` are
                           built in, other qualifiers may name a resolver;
-                          ``group:X`` for a group that does not exist is an error
-                          even with ``missing="absent"``
+                          ``group:X`` is an explicit group, else a vocabulary group
+                          (possibly empty: absent); a name that is neither is an
+                          error even with ``missing="absent"``
 ``smarts"..."``           whatever the ``smarts`` resolver returns
 ``#3`` / ``#3..7``        feature index 3 / indices 3 to 7 inclusive
 ========================  ==========================================================
@@ -78,6 +84,8 @@ class FeatureSpace:
         Optional named feature sets; members given by index or by feature name.
     resolvers:
         Optional pattern resolvers keyed by prefix (``{"smarts": fn}``) or by qualifier.
+    group_rules:
+        Optional rule-defined groups: name -> function giving the members (possibly none).
     """
 
     def __init__(
@@ -88,6 +96,7 @@ class FeatureSpace:
         labels: Mapping[str, Sequence[str | None]] | None = None,
         groups: Mapping[str, Iterable[int | str]] | None = None,
         resolvers: Mapping[str, Resolver] | None = None,
+        group_rules: Mapping[str, Callable[[], Iterable[int]]] | None = None,
     ) -> None:
         self.names: tuple[str, ...] = tuple(str(name) for name in names)
         n = len(self.names)
@@ -114,6 +123,8 @@ class FeatureSpace:
         self.resolvers: dict[str, Resolver] = {
             prefix.lower(): fn for prefix, fn in (resolvers or {}).items()
         }
+        self.group_rules: dict[str, Callable[[], Iterable[int]]] = dict(group_rules or {})
+        self._vocabulary_members: dict[str, np.ndarray] = {}
 
     # ------------------------------------------------------------------ basics
     @classmethod
@@ -235,14 +246,19 @@ class FeatureSpace:
         except UnknownAtomError as error:
             raise self._located(error, atom, source) from None
         if indices.size == 0 and missing == "error":
-            raise self._located(
-                UnknownAtomError(
+            if self._names_vocabulary_group(atom):
+                problem = UnknownAtomError(f"group {atom.value} does not occur in this input")
+            else:
+                problem = UnknownAtomError(
                     f"atom {atom} matches no feature", suggestions=self._suggest(atom)
-                ),
-                atom,
-                source,
-            )
+                )
+            raise self._located(problem, atom, source)
         return indices
+
+    def _names_vocabulary_group(self, atom: Atom) -> bool:
+        """Whether ``atom`` is a vocabulary group (``group:X`` or bare ``X``)."""
+        by_group = atom.kind == "qualified" and (atom.qualifier or "").lower() == "group"
+        return (by_group or atom.kind == "name") and str(atom.value) in self.group_rules
 
     def resolve_query(
         self, query: Query, source: str = "", missing: str = "error"
@@ -293,7 +309,16 @@ class FeatureSpace:
             hits = [i for i, value in enumerate(values) if value == name]
             if hits:
                 return np.asarray(hits, dtype=np.int64)
+        if name in self.group_rules:
+            return self._vocabulary_group(name)
         return np.empty(0, dtype=np.int64)
+
+    def _vocabulary_group(self, name: str) -> np.ndarray:
+        """Members of a vocabulary group (computed once per feature space)."""
+        if name not in self._vocabulary_members:
+            members = np.asarray(list(self.group_rules[name]()), dtype=np.int64)
+            self._vocabulary_members[name] = np.unique(members)
+        return self._vocabulary_members[name]
 
     def _match_qualified(self, atom: Atom) -> np.ndarray:
         qualifier = (atom.qualifier or "").lower()
@@ -324,10 +349,13 @@ class FeatureSpace:
     def _group(self, atom: Atom, value: str) -> np.ndarray:
         """Members of a named group; an unknown group name is an error in every
         ``missing`` mode (it is a typo or a group this kind of input never has, not an
-        atom that some inputs happen to lack), listing the groups that exist."""
+        atom that some inputs happen to lack), listing the groups that exist. A
+        vocabulary group may be empty on this input: absent, not unknown."""
         if value in self.groups:
             return self.groups[value]
-        known = list(self.groups)
+        if value in self.group_rules:
+            return self._vocabulary_group(value)
+        known = [*self.groups, *self.group_rules]
         if not known:
             others = [f"{column}:..." for column in self.labels]
             others += [f'{prefix}"..."' for prefix in self.resolvers]
@@ -339,13 +367,21 @@ class FeatureSpace:
         shown = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
         raise UnknownAtomError(
             f"unknown group {value!r} in atom {atom}; the groups are {shown}",
-            suggestions=difflib.get_close_matches(value, known, n=3, cutoff=0.5),
+            suggestions=self._group_suggestions(value, known),
         )
+
+    def _group_suggestions(self, value: str, known: list[str]) -> list[str]:
+        """Rule groups whose name contains ``value`` (``ring``: ``aromatic_ring``), then
+        the closest group names by difflib ratio; three at most."""
+        folded = value.casefold()
+        containing = [name for name in self.group_rules if folded and folded in name.casefold()]
+        close = difflib.get_close_matches(value, known, n=3, cutoff=0.5)
+        return list(dict.fromkeys([*containing, *close]))[:3]
 
     def _vocabulary(self, atom: Atom) -> list[str]:
         """Candidate spellings for suggestions, depending on the atom's kind."""
         texts = sorted({t for t in (self.texts or ()) if t is not None})
-        names = [*self.names, *self.groups]
+        names = [*self.names, *self.groups, *self.group_rules]
         for values in self.labels.values():
             names.extend(sorted({v for v in values if v is not None}))
         if atom.kind == "text" or (atom.qualifier or "").lower() in _TEXT_QUALIFIERS:

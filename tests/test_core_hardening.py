@@ -195,11 +195,14 @@ def test_unknown_group_is_an_error_listing_the_groups(missing: str) -> None:
 
 @pytest.mark.parametrize("missing", ["error", "absent"])
 def test_group_atom_on_a_molecule_is_an_error(gin, missing: str) -> None:
+    """A group name outside the functional-group vocabulary is an error in both modes,
+    listing the groups and suggesting those that contain the name."""
     from symxai.domains.molecules import explain_molecule
 
     explanation = explain_molecule("O=[N+]([O-])C=CO", gin, missing=missing)
-    with pytest.raises(UnknownAtomError, match=r"no named groups.*element:.*smarts"):
+    with pytest.raises(UnknownAtomError, match=r"unknown group 'ring'.*the groups are") as caught:
         explanation.relevance("group:ring & N")
+    assert caught.value.suggestions[:2] == ("aromatic_ring", "heteroaromatic_ring")
 
 
 # ------------------------------------------------------------ many-atom queries

@@ -252,6 +252,15 @@ class Domain(ABC):
         meant; ``None`` for an atom that may match."""
         return None
 
+    def with_groups(self, path: str) -> Domain:
+        """This domain with the user's named groups from the file ``path`` (a report
+        spec's ``groups``, the command line's ``--groups FILE``); a domain without named
+        groups raises :class:`DomainError`."""
+        raise DomainError(
+            f"the {self.name} domain has no named groups from a file "
+            "(groups files of name: SMARTS lines apply to molecules)"
+        )
+
     def feature_relevance(self, explanation: Explanation) -> np.ndarray:
         """One relevance per feature, for pictures (default: the backend's own)."""
         return explanation.feature_relevance()

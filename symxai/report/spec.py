@@ -16,6 +16,7 @@ A spec is a TOML or YAML file (or the same keys given on the command line)::
     output = "mutagenicity-report"  # folder of the tidy table and the HTML page
     formats = ["csv", "parquet", "html"]
     limit = 500                     # optional: the first N inputs only
+    groups = "groups.txt"           # optional (molecules): named groups, name: SMARTS lines
 
 The domain, and what its data, models, backends and perturbations may be, come from
 the domain registry (:mod:`symxai.domains.registry`). Relative paths are read relative
@@ -84,6 +85,7 @@ class ReportSpec:
     top: int = 5
     chunk_size: int = 256
     missing: str = "absent"
+    groups: str | None = None
     source: str = "<spec>"
 
     def __post_init__(self) -> None:
@@ -159,6 +161,8 @@ class ReportSpec:
         choices = self.domain_adapter().perturbations
         if backend == "perturbation" and choices:
             settings["perturbation"] = self.perturbation or choices[0]
+        if self.groups is not None:
+            settings["groups"] = _file_digest(self.groups)
         return settings
 
     def fingerprint(self, **defaults: Any) -> str:
@@ -235,6 +239,16 @@ def _resolved(name: str | None) -> str | None:
     return name
 
 
+def _file_digest(path: str) -> dict[str, str]:
+    """A file by its resolved path and a hash of its bytes (empty when unreadable: the
+    task that reads it reports why)."""
+    try:
+        content = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    except OSError:
+        content = ""
+    return {"file": str(Path(path).resolve()), "sha256": content}
+
+
 def _digest(values: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -256,6 +270,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "top": (int,),
     "chunk_size": (int,),
     "missing": (str,),
+    "groups": (str,),
 }
 
 
@@ -321,6 +336,8 @@ def spec_from_mapping(
     model = values.get("model")
     if isinstance(model, str) and (base / model).is_file():
         values["model"] = str((base / model).resolve())
+    if isinstance(values.get("groups"), str):
+        values["groups"] = str((base / values["groups"]).resolve())
     if "output" in values:
         values["output"] = (base / values["output"]).resolve()
     return ReportSpec(**values, queries=parsed, source=source)

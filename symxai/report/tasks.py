@@ -75,6 +75,8 @@ class ReportTask:
     def __init__(self, spec: ReportSpec, domain: Domain | None = None) -> None:
         self.spec = spec
         self.domain = domain if domain is not None else get_domain(spec.domain)
+        if spec.groups is not None:
+            self.domain = self.domain.with_groups(spec.groups)
         backends = self.domain.backends
         self.backend = spec.backend or backends[0]
         if self.backend not in backends:

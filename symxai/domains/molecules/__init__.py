@@ -6,6 +6,8 @@
   MUTAG), :func:`molecule_from_tu`, :func:`molecule_from_smiles`;
 * :mod:`~symxai.domains.molecules.charges`: formal charges of TU graphs;
 * :mod:`~symxai.domains.molecules.smarts`: SMARTS atoms of queries;
+* :mod:`~symxai.domains.molecules.groups`: named functional groups (``group:nitro``),
+  :func:`count_group`, :func:`load_groups`;
 * :mod:`~symxai.domains.molecules.explain`: :func:`explain_molecule`,
   :func:`molecule_relevances`;
 * :mod:`~symxai.domains.molecules.drawing`: :func:`draw_molecule`,
@@ -24,6 +26,13 @@ from symxai.domains.molecules.explain import (
     molecule_relevances,
     predict_targets,
 )
+from symxai.domains.molecules.groups import (
+    BUILTIN_GROUPS,
+    GroupVocabulary,
+    count_group,
+    group_atoms,
+    load_groups,
+)
 from symxai.domains.molecules.molecule import (
     DEFAULT_RULES,
     MUTAGEN,
@@ -37,20 +46,25 @@ from symxai.domains.molecules.sources import load_molecules, molecule_from_smile
 from symxai.training.mutagenicity import TrainedModel, load_mutagenicity_gin
 
 __all__ = [
+    "BUILTIN_GROUPS",
     "DEFAULT_RULES",
     "ION_CHARGES",
     "MUTAGEN",
     "MUTAGENICITY_ELEMENTS",
     "NEUTRAL_VALENCES",
     "NONMUTAGEN",
+    "GroupVocabulary",
     "Molecule",
     "MoleculeError",
     "MoleculeRelevances",
     "TrainedModel",
     "compile_smarts",
+    "count_group",
     "draw_molecule",
     "explain_molecule",
+    "group_atoms",
     "infer_formal_charges",
+    "load_groups",
     "load_molecules",
     "load_mutagenicity_gin",
     "molecule_from_smiles",

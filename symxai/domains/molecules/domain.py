@@ -9,13 +9,17 @@ of all molecules of a chunk together
 (:func:`~symxai.domains.molecules.molecule_relevances`), or ``perturbation`` (atoms
 removed with their bonds, or given all-zero features with ``perturbation = "baseline"``;
 one batch of value calls per molecule). The default target is the logit difference
-``f(mutagen) - f(nonmutagen)``. Ground truth (:meth:`MoleculeDomain.ground_truth`): the
+``f(mutagen) - f(nonmutagen)``. Queries may name functional groups (``group:nitro``,
+``nitro``: :mod:`~symxai.domains.molecules.groups`), the built-in ones and a user's
+(:meth:`MoleculeDomain.with_groups`). Ground truth (:meth:`MoleculeDomain.ground_truth`): the
 NO2/NH2 bonds of the Mutagenicity mutagens.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
+import difflib
 import functools
 import json
 from collections.abc import Sequence
@@ -31,6 +35,7 @@ from symxai.decomposition import Decomposition
 from symxai.domains.elements import element_atom_problem
 from symxai.domains.molecules.dividends import molecule_dividends
 from symxai.domains.molecules.explain import explain_molecule, molecule_relevances
+from symxai.domains.molecules.groups import BUILTIN_GROUPS, GroupVocabulary, load_groups
 from symxai.domains.molecules.molecule import (
     MUTAGEN,
     MUTAGENICITY_ELEMENTS,
@@ -139,6 +144,20 @@ class MoleculeDomain(Domain):
     perturbations = ("remove", "baseline")
     batched_backends = ("gnn-lrp",)
 
+    def __init__(self, groups: GroupVocabulary = BUILTIN_GROUPS) -> None:
+        self.groups = groups
+
+    def with_groups(self, path: str) -> MoleculeDomain:
+        """The domain whose molecules know the built-in groups and those of the file
+        ``path`` (:func:`~symxai.domains.molecules.groups.load_groups`)."""
+        return MoleculeDomain(load_groups(path))
+
+    def _grouped(self, molecule: Molecule) -> Molecule:
+        """``molecule`` with this domain's group vocabulary (a copy where it differs)."""
+        if self.groups is BUILTIN_GROUPS or molecule.groups is self.groups:
+            return molecule
+        return dataclasses.replace(molecule, groups=self.groups)
+
     def load_inputs(self, data: str) -> list[InputRecord]:
         return list(_molecule_data(data).records)
 
@@ -146,7 +165,7 @@ class MoleculeDomain(Domain):
         """The data set's own molecule (TU graphs are not re-read from their SMILES)."""
         molecules = _molecule_data(data)
         item = molecules.items[molecules.position[record.id]]
-        return item if isinstance(item, Molecule) else self.prepare(item)
+        return self._grouped(item) if isinstance(item, Molecule) else self.prepare(item)
 
     def class_names(self, data: str) -> dict[Any, str]:
         if data == "MUTAG":
@@ -156,7 +175,7 @@ class MoleculeDomain(Domain):
         return {}
 
     def prepare(self, text: str) -> Any:
-        return molecule_from_smiles(text)
+        return self._grouped(molecule_from_smiles(text))
 
     def load_model(self, name_or_path: str) -> Any:
         return _gin(name_or_path)
@@ -234,15 +253,31 @@ class MoleculeDomain(Domain):
         return GroundTruth(features=features, pairs=pairs, pair_labels=labels)
 
     def check_atom(self, atom: Atom) -> tuple[str, Sequence[str]] | None:
-        """SMARTS that do not compile, names that are neither an element symbol nor an
-        atom name (``C0``), and ``element:X`` for an element the models do not know."""
+        """SMARTS that do not compile, names that are neither an element symbol, an atom
+        name (``C0``) nor a group of the vocabulary (``nitro``), ``group:X`` for a name
+        outside the vocabulary, and ``element:X`` for an element the models do not know."""
+        value = str(atom.value)
         if atom.kind == "pattern" and atom.qualifier == "smarts":
             try:
-                compile_smarts(str(atom.value))
+                compile_smarts(value)
             except SymxaiError as error:
                 return str(error).splitlines()[0], ()
             return None
-        return element_atom_problem(atom, MUTAGENICITY_ELEMENTS)
+        if atom.kind == "qualified" and atom.qualifier == "group":
+            if value in self.groups:
+                return None
+            return f"{atom}: no such group (symxai groups lists them)", self.groups.suggest(value)
+        if atom.kind == "name" and value in self.groups:
+            return None
+        problem = element_atom_problem(atom, MUTAGENICITY_ELEMENTS)
+        if problem is not None and atom.kind == "name":
+            reason = (
+                f"{atom} is not an element symbol, atom name (C0) or group name "
+                f"(elements: {', '.join(MUTAGENICITY_ELEMENTS)})"
+            )
+            close = difflib.get_close_matches(value, list(self.groups), n=3, cutoff=0.6)
+            return reason, [*problem[1], *close][:3]
+        return problem
 
     def draw(self, explanation: Explanation, path: Path, legend: str) -> Path:
         from symxai.domains.molecules.drawing import draw_molecule  # loads matplotlib

@@ -22,6 +22,7 @@ from torch_geometric.data import Data
 
 from symxai.backends.lrp import Gamma, Zero
 from symxai.data.mutagenicity import MUTAGENICITY_ELEMENTS, element_graph
+from symxai.domains.molecules.groups import BUILTIN_GROUPS, GroupVocabulary
 from symxai.domains.molecules.smarts import compile_smarts
 from symxai.errors import SymxaiError
 from symxai.features import FeatureSpace
@@ -82,6 +83,10 @@ class Molecule:
         ``[E]`` 0/1 per directed edge (Mutagenicity: edges of NO2 and NH2 groups).
     sanitized:
         Whether ``Chem.SanitizeMol`` succeeded in full (``False``: partial sanitisation).
+    groups:
+        The named functional groups its queries may use (``group:hydroxyl``,
+        ``hydroxyl``); ``None``: the built-in vocabulary
+        (:data:`~symxai.domains.molecules.groups.BUILTIN_GROUPS`).
     """
 
     mol: Chem.Mol
@@ -93,6 +98,7 @@ class Molecule:
     dataset: str | None = None
     edge_ground_truth: np.ndarray | None = None
     sanitized: bool = True
+    groups: GroupVocabulary | None = None
 
     def __post_init__(self) -> None:
         self.elements = tuple(str(element) for element in self.elements)
@@ -178,11 +184,14 @@ class Molecule:
         return options
 
     def feature_space(self) -> FeatureSpace:
-        """Atoms as features: names ``C0 ..``, label column ``element``, ``smarts`` atoms."""
+        """Atoms as features: names ``C0 ..``, label column ``element``, ``smarts`` atoms
+        and the named functional groups of :attr:`groups` (``group:nitro``, ``nitro``)."""
+        vocabulary = self.groups if self.groups is not None else BUILTIN_GROUPS
         return FeatureSpace(
             self.names,
             labels={"element": self.elements},
             resolvers={"smarts": self.match_smarts},
+            group_rules=vocabulary.resolvers(self.mol),
         )
 
     def match_smarts(self, pattern: str) -> list[int]:
