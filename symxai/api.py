@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from symxai.backends import Backend, get_backend
+from symxai.backends.target import output_names_of, resolve_target, target_name
 from symxai.decomposition import Decomposition
 from symxai.errors import FeatureSpaceError
 from symxai.explanation import Explanation
@@ -67,6 +68,17 @@ def _exact_decomposition(
     return decomposition
 
 
+def _model_defaults(model: Any, names: tuple[str, ...] | None) -> dict[str, Any]:
+    """What a model declares about its own target, over the input's defaults: its
+    ``default_target`` attribute, else ``None`` (the one output) for a model that
+    declares exactly one output name (a regressor)."""
+    if hasattr(model, "default_target"):
+        return {"target": model.default_target}
+    if names is not None and len(names) == 1:
+        return {"target": None}
+    return {}
+
+
 def explain(
     model: Any,
     inputs: Any,
@@ -108,8 +120,12 @@ def explain(
     prepared = inputs if isinstance(inputs, DomainInput) else None
     model_input = prepared.model_input() if prepared is not None else inputs
     entry = get_backend(backend, model, model_input)
+    outputs = output_names_of(model)
     if prepared is not None:
-        options = {**prepared.backend_options(entry.name), **options}
+        defaults = {**prepared.backend_options(entry.name), **_model_defaults(model, outputs)}
+        options = {**defaults, **options}
+    if "target" in options:
+        options["target"] = resolve_target(options["target"], outputs)
     if batch_size is not None:
         options = {**options, "batch_size": batch_size}
     instance = entry.factory(model, model_input, **options)
@@ -128,7 +144,8 @@ def explain(
         )
     metadata = {"backend": entry.name, **getattr(instance, "settings", {})}
     if "target" in options:
-        metadata["target"] = options["target"]
+        metadata["target"] = target_name(options["target"], outputs, options.get("node"))
+        metadata["target_value"] = options["target"]
     return Explanation(
         space,
         set_function,

@@ -58,6 +58,14 @@ ModelOption = Annotated[
     str | None,
     typer.Option(help="A shipped model of the domain (see 'symxai domains') or a model file."),
 ]
+FeaturizerOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Molecules: how the model's graph is built, tu (one-hot elements, hydrogens "
+        "as atoms), ogb (torch_geometric from_smiles features) or module:function; "
+        "default: the model's."
+    ),
+]
 BackendOption = Annotated[
     str | None,
     typer.Option(help="A backend of the domain (see 'symxai domains'; default: its first)."),
@@ -140,6 +148,7 @@ def _task(
     missing: str = "absent",
     perturbation: str | None = None,
     groups: Path | None = None,
+    featurizer: str | None = None,
 ) -> Any:
     """The report task behind ``query`` and ``search``, with its model loaded and the
     target checked against the model's outputs (an out-of-range ``--target`` is one
@@ -153,6 +162,7 @@ def _task(
         "domain": domain,
         "data": data,
         "model": model,
+        "featurizer": featurizer,
         "backend": backend,
         "perturbation": perturbation,
         "target": parse_target(target),
@@ -196,6 +206,7 @@ def query(
     ] = None,
     domain: DomainOption = "molecules",
     model: ModelOption = None,
+    featurizer: FeaturizerOption = None,
     backend: BackendOption = None,
     perturbation: PerturbationOption = None,
     target: TargetOption = None,
@@ -230,6 +241,7 @@ def query(
         mode,
         perturbation=perturbation,
         groups=groups_file,
+        featurizer=featurizer,
     )
     explanation = _explain_input(task, input, "error" if strict else "absent")
     how = f"{mode} relevance"
@@ -354,6 +366,7 @@ def search(
     limit: Annotated[int | None, typer.Option(help="First N inputs of --data.")] = None,
     domain: DomainOption = "molecules",
     model: ModelOption = None,
+    featurizer: FeaturizerOption = None,
     backend: BackendOption = None,
     target: TargetOption = None,
     groups_file: GroupsOption = None,
@@ -389,7 +402,14 @@ def search(
     failed: list[dict[str, str]] = []
     if input is not None:
         task = _task(
-            domain, None, atom_queries or ["true"], model, backend, target, groups=groups_file
+            domain,
+            None,
+            atom_queries or ["true"],
+            model,
+            backend,
+            target,
+            groups=groups_file,
+            featurizer=featurizer,
         )
         explanation = _explain_input(task, input, "absent")
         result = explanation.search(names, **options)
@@ -397,7 +417,16 @@ def search(
     else:
         if not atom_queries:
             raise _fail("--data needs the candidate atoms: --atom N --atom O ...")
-        task = _task(domain, data, atom_queries, model, backend, target, groups=groups_file)
+        task = _task(
+            domain,
+            data,
+            atom_queries,
+            model,
+            backend,
+            target,
+            groups=groups_file,
+            featurizer=featurizer,
+        )
         task.spec.limit = limit
         pairs, failed, count = _data_set_pairs(task, atom_queries, list(groups or ()))
         result = search_over_inputs(pairs, **options)
@@ -436,6 +465,7 @@ def report(
     domain: Annotated[str | None, typer.Option("--domain", "-d", help=DOMAIN_HELP)] = None,
     data: Annotated[str | None, typer.Option(help="Data set name or file.")] = None,
     model: ModelOption = None,
+    featurizer: FeaturizerOption = None,
     backend: BackendOption = None,
     perturbation: PerturbationOption = None,
     target: TargetOption = None,
@@ -478,6 +508,7 @@ def report(
         "domain": domain,
         "data": data,
         "model": model,
+        "featurizer": featurizer,
         "backend": backend,
         "perturbation": perturbation,
         "target": parse_target(target),
@@ -560,6 +591,7 @@ def evaluate(
         str | None, typer.Option(help="Data set name or file (default: the domain's).")
     ] = None,
     model: ModelOption = None,
+    featurizer: FeaturizerOption = None,
     backend: BackendOption = None,
     perturbation: PerturbationOption = None,
     target: TargetOption = None,
@@ -640,6 +672,7 @@ def evaluate(
         repeats=repeats,
         greedy_step=greedy_step,
         perturbation=perturbation,
+        featurizer=featurizer,
     )
     output.mkdir(parents=True, exist_ok=True)
     files = {

@@ -86,7 +86,7 @@ from symxai.backends.sparse_copies import block_diagonal_adjacency
 from symxai.backends.target import Target, select_target
 from symxai.errors import FeatureSpaceError
 
-__all__ = ["GNNLRPBackend", "Walks", "copies_per_pass", "subgraph_relevance_many"]
+__all__ = ["GNNLRPBackend", "ModelCall", "Walks", "copies_per_pass", "subgraph_relevance_many"]
 
 PASS_MEMORY = 128 * 2**20
 """Bytes of node states one forward/backward pass may hold (default batch-size rule)."""
@@ -140,7 +140,7 @@ class _LayerCalls:
     count: int = 0
 
 
-class _ModelCall:
+class ModelCall:
     """Calls a PyG model either as ``model(batch)`` or ``model(x, edge_index, batch=...)``,
     depending on its ``forward`` signature."""
 
@@ -254,7 +254,7 @@ class GNNLRPBackend(Backend):
             if isinstance(module, torch.nn.Linear)
         ]
         self.batch_size = batch_size or copies_per_pass(self.n, max(widths))
-        self._call = _ModelCall(model)
+        self._call = ModelCall(model)
         self._layers = _message_passing_layers(model)
         if not self._layers:
             raise FeatureSpaceError(

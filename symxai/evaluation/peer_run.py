@@ -8,7 +8,7 @@ with every *method*: ``symxai`` itself and each named peer.
 * Graph peers (:func:`symxai.evaluation.peers.available_peers`: GNNExplainer,
   PGExplainer, captum's Integrated Gradients, Saliency and Input x Gradient, gradient x
   input, random) explain the same model's same scalar, the explanation's target
-  (``explanation.metadata["target"]``; at node level the explained node), on the graph
+  (``explanation.metadata["target_value"]``; at node level the explained node), on the graph
   ``inputs.model_input()``; they need inputs that are PyG ``Data`` graphs (molecules,
   cells, graphs). A peer that must be trained (PGExplainer) is fitted once, before the
   first input, on the evaluated inputs' graphs or on ``fit_inputs``.
@@ -207,7 +207,7 @@ class PeerRunner:
             explained = self._graph[name].explain(
                 model,
                 inputs.model_input(),
-                explainer.metadata.get("target", target),
+                explainer.metadata.get("target_value", target),
                 np.zeros((0, 2), np.int64) if pairs is None else pairs,
                 index=explained_node(explainer, inputs),
             )

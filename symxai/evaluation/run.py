@@ -246,10 +246,11 @@ def _ordering_builders(
     }
 
 
-def _resolve_model(domain: Domain, model: Any) -> tuple[Any, str]:
+def _resolve_model(domain: Domain, model: Any, featurizer: str | None = None) -> tuple[Any, str]:
     if model is None or isinstance(model, str):
         name = model or domain.models[0]
-        return domain.load_model(name), name
+        options = {"featurizer": featurizer} if featurizer is not None else {}
+        return domain.load_model(name, **options), name
     return model, type(model).__name__
 
 
@@ -380,6 +381,7 @@ def evaluate_inputs(
     greedy_step: float = 1,
     perturbation: str | None = None,
     symxai_pair_scores: Sequence[str] = ("subgraph",),
+    featurizer: str | None = None,
 ) -> EvaluationResult:
     """Deletion/insertion curves of ``orderings`` and ground-truth metrics on the first
     ``limit`` inputs of ``data`` in the domain ``domain_name``.
@@ -424,7 +426,7 @@ def evaluate_inputs(
 
         check_peer_names(peers)
     domain = get_domain(domain_name)
-    loaded, model_name = _resolve_model(domain, model)
+    loaded, model_name = _resolve_model(domain, model, featurizer)
     backend = backend or domain.backends[0]
     target = domain.default_target()[1] if target is None else target
     decide = isinstance(target, str) and target == DECISION

@@ -6,7 +6,8 @@ A spec is a TOML or YAML file (or the same keys given on the command line)::
     title = "Nitro groups in Mutagenicity"
     domain = "molecules"            # a registered domain (symxai domains): molecules | text | ...
     data = "Mutagenicity"           # a shipped data set, or a file of SMILES / sentences / frames
-    model = "mutagenicity-gin"      # a shipped model name, or a weights file
+    model = "mutagenicity-gin"      # a shipped model name, a weights file, or module:function
+    featurizer = "tu"               # molecules: tu | ogb | module:function (default: the model's)
     backend = "gnn-lrp"             # the domain's backends, its first by default (symxai domains)
     perturbation = "remove"         # molecules under perturbation: remove | baseline
     target = [0, 1]                 # class index, [i, j] logit difference, or a named target
@@ -72,6 +73,7 @@ class ReportSpec:
     domain: str = "molecules"
     data: str = "Mutagenicity"
     model: str | None = None
+    featurizer: str | None = None
     backend: str | None = None
     perturbation: str | None = None
     target: Any = None
@@ -110,6 +112,8 @@ class ReportSpec:
                 raise SpecError(f"{where}: {key} must be a {kind} integer, got {value!r}")
         if self.perturbation is not None:
             self._check_perturbation(where)
+        if self.featurizer is not None:
+            self._check_featurizer(where)
         if self.missing not in ("absent", "error"):
             raise SpecError(f"{where}: missing must be 'absent' or 'error', got {self.missing!r}")
         if isinstance(self.target, list):
@@ -128,6 +132,17 @@ class ReportSpec:
         if self.perturbation not in choices:
             raise SpecError(
                 f"{where}: perturbation {self.perturbation!r} is not one of {', '.join(choices)}"
+            )
+
+    def _check_featurizer(self, where: str) -> None:
+        """The spec's ``featurizer`` must be one of its domain's or ``module:function``."""
+        choices = tuple(getattr(self.domain_adapter(), "featurizers", ()))
+        if not choices:
+            raise SpecError(f"{where}: featurizer applies to molecules only, not to {self.domain}")
+        if self.featurizer not in choices and ":" not in self.featurizer:
+            raise SpecError(
+                f"{where}: featurizer {self.featurizer!r} is not one of "
+                f"{', '.join(choices)} or module:function"
             )
 
     def domain_adapter(self) -> Domain:
@@ -163,6 +178,8 @@ class ReportSpec:
             settings["perturbation"] = self.perturbation or choices[0]
         if self.groups is not None:
             settings["groups"] = _file_digest(self.groups)
+        if self.featurizer is not None:
+            settings["featurizer"] = self.featurizer
         return settings
 
     def fingerprint(self, **defaults: Any) -> str:
@@ -257,6 +274,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "domain": (str,),
     "data": (str,),
     "model": (str,),
+    "featurizer": (str,),
     "backend": (str,),
     "perturbation": (str,),
     "target": (int, str, list),

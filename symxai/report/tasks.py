@@ -86,10 +86,17 @@ class ReportTask:
             )
         models = self.domain.models
         self.model_name = spec.model or (models[0] if models else "")
-        if self.model_name not in models and not Path(self.model_name).is_file():
+        self.model_options = {"featurizer": spec.featurizer} if spec.featurizer else {}
+        user_models = bool(getattr(self.domain, "featurizers", ()))
+        if (
+            self.model_name not in models
+            and not Path(self.model_name).is_file()
+            and not (user_models and ":" in self.model_name)
+        ):
+            also = " nor module:function" if user_models else ""
             raise SpecError(
                 f"{spec.source}: model {self.model_name!r} is neither a shipped "
-                f"{self.domain.name} model ({', '.join(models)}) nor an existing file"
+                f"{self.domain.name} model ({', '.join(models)}), an existing file{also}"
             )
 
     @property
@@ -106,7 +113,7 @@ class ReportTask:
     @property
     def model(self) -> Any:
         """The loaded model (the domain adapter caches it per process)."""
-        return self.domain.load_model(self.model_name)
+        return self.domain.load_model(self.model_name, **self.model_options)
 
     def inputs(self) -> list[InputRecord]:
         """All inputs of the data set (after ``limit``), in order."""
@@ -156,7 +163,7 @@ class ReportTask:
 
     def output_names(self) -> dict[int, str]:
         """Names of the model's outputs (class indices of the target), where known."""
-        return self.domain.output_names(self.model_name)
+        return self.domain.output_names(self.model_name, **self.model_options)
 
     def describe_target(self) -> str:
         """The explained output in words: ``f(mutagen) - f(nonmutagen)`` for ``(0, 1)``,
@@ -164,6 +171,8 @@ class ReportTask:
         names = self.output_names()
 
         def output(index: Any) -> str:
+            if index is None:
+                return f"f({names[0]})" if len(names) == 1 else "f"
             return f"f({names[index]})" if index in names else f"f_{index}"
 
         target = self.target
@@ -176,6 +185,13 @@ class ReportTask:
         configuration error that would fail every input is raised once, up front."""
         count = self.output_count()
         target = self.target
+        if target is None:
+            if count not in (None, 1):
+                raise SpecError(
+                    f"{self.spec.source}: model {self.model_name!r} has {count} outputs: "
+                    "give a target (an index, a name or i,j)"
+                )
+            return
         indices = list(target) if isinstance(target, tuple) else [target]
         if not indices or not all(isinstance(i, int) and not isinstance(i, bool) for i in indices):
             raise SpecError(
@@ -204,21 +220,43 @@ class ReportTask:
         """The spec's target: a class index, ``(i, j)``, or the default by name or omission."""
         name, value = self.default_target()
         target = self.spec.target
-        if target is None or target == name:
+        if target is None:
+            return self._model_default_target(value)
+        if target == name:
             return value
-        if isinstance(target, str):
-            raise SpecError(
-                f"{self.spec.source}: unknown target {target!r}; use a class index, [i, j] "
-                f"or {name!r}"
+        if isinstance(target, (str, tuple)):
+            from symxai.backends.target import resolve_target  # loads torch
+
+            names = self.output_names()
+            ordered = (
+                [names[i] for i in range(len(names))]
+                if set(names) == set(range(len(names)))
+                else None
             )
+            try:
+                return resolve_target(target, ordered, self.output_count() if ordered else None)
+            except ValueError as error:
+                raise SpecError(f"{self.spec.source}: {error}; or {name!r}") from None
         return target
+
+    def _model_default_target(self, domain_default: Any) -> Any:
+        """The target when the spec gives none: for a model that is not shipped, the
+        one it declares (attribute ``default_target``), ``None`` for a model with one
+        output (a regressor); else the domain's default. Only domains that take users'
+        models with a featurizer (molecules) look at the model."""
+        if self.model_name in self.domain.models or not getattr(self.domain, "featurizers", ()):
+            return domain_default
+        model = self.model
+        if hasattr(model, "default_target"):
+            return model.default_target
+        return None if self.output_count() == 1 else domain_default
 
     def check_atoms(self) -> None:
         """Raise for atoms that can match nothing in this domain (before the run starts),
         located in the query file where the query came from one."""
         for query in self.queries:
             for atom in query.query.atoms():
-                problem = self.domain.check_atom(atom)
+                problem = self.domain.check_atom(atom, **self.model_options)
                 if problem is not None:
                     reason, suggestions = problem
                     raise _atom_error(query, atom, reason, suggestions)

@@ -77,11 +77,14 @@ def save_trained(trained: Trained[GIN], folder: Path) -> Path:
 
 def load_mutagenicity_gin(*, train_if_missing: bool = True) -> Trained[GIN]:
     """The Mutagenicity GIN: the shipped weights, else the cached ones, else trained now
-    (and cached). Weights are loaded with ``weights_only=True``."""
-    return load_or_train(
+    (and cached). Weights are loaded with ``weights_only=True``. The model names its
+    outputs ``output_names = ("mutagen", "nonmutagen")`` (class 0, class 1)."""
+    trained = load_or_train(
         WEIGHTS_NAME,
         lambda metrics: GIN(**metrics["config"]),
         train_mutagenicity_gin,
         train_if_missing=train_if_missing,
         missing="no Mutagenicity GIN weights found; run examples/train_mutagenicity_gin.py",
     )
+    trained.model.output_names = ("mutagen", "nonmutagen")
+    return trained

@@ -28,13 +28,22 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rdkit import Chem
 
+from symxai.backends.target import output_names_of
 from symxai.cache import load_state
 from symxai.data.edges import undirected_pairs
 from symxai.decomposition import Decomposition
 from symxai.domains.elements import element_atom_problem
 from symxai.domains.molecules.dividends import molecule_dividends
 from symxai.domains.molecules.explain import explain_molecule, molecule_relevances
+from symxai.domains.molecules.featurizers import (
+    FEATURIZERS,
+    FeaturizerError,
+    load_object,
+    model_featurizer,
+    resolve_featurizer,
+)
 from symxai.domains.molecules.groups import BUILTIN_GROUPS, GroupVocabulary, load_groups
 from symxai.domains.molecules.molecule import (
     MUTAGEN,
@@ -43,7 +52,11 @@ from symxai.domains.molecules.molecule import (
     Molecule,
 )
 from symxai.domains.molecules.smarts import compile_smarts
-from symxai.domains.molecules.sources import load_molecules, molecule_from_smiles
+from symxai.domains.molecules.sources import (
+    load_molecules,
+    molecule_from_mol,
+    molecule_from_smiles,
+)
 from symxai.domains.registry import (
     BatchRelevances,
     Domain,
@@ -53,7 +66,7 @@ from symxai.domains.registry import (
 )
 from symxai.errors import SymxaiError
 from symxai.explanation import Explanation
-from symxai.models import GIN
+from symxai.models.registry import DEFAULT_ARCHITECTURE, architecture
 from symxai.query.ast import Atom, Query
 from symxai.training.mutagenicity import load_mutagenicity_gin
 
@@ -61,26 +74,100 @@ __all__ = ["MoleculeDomain"]
 
 _DATASETS = ("Mutagenicity", "MUTAG")
 
+_ALL_ELEMENTS = tuple(Chem.GetPeriodicTable().GetElementSymbol(z) for z in range(1, 119))
+
 
 @functools.cache
-def _gin(model: str) -> Any:
-    """The shipped GIN, or a GIN weights file with its configuration beside it (cached)."""
+def _model(model: str, featurizer: str | None = None) -> Any:
+    """A molecule model (cached per name and featurizer), carrying its featurizer.
+
+    ``model`` is ``mutagenicity-gin`` (shipped), a symxai weights file with its
+    configuration ``.json`` beside it (``config`` rebuilds the architecture its
+    ``architecture`` entry names, :func:`~symxai.models.registry.architecture`, ``GIN``
+    by default; optional ``featurizer`` and ``output_names`` entries) or
+    ``module:function`` returning a ``torch.nn.Module``. ``featurizer`` (``tu``, ``ogb``,
+    ``module:function``) overrides the one the model declares; the model is then
+    a copy that declares it (attribute ``featurizer``)."""
+    import copy
+
+    import torch
+
     if model == "mutagenicity-gin":
-        return load_mutagenicity_gin().model
+        loaded = load_mutagenicity_gin().model
+    elif Path(model).is_file():
+        loaded = _weights_file(model)
+    elif ":" in model:
+        try:
+            built = load_object(model, "model")()
+        except FeaturizerError as error:
+            raise DomainError(str(error)) from None
+        except Exception as error:
+            raise DomainError(f"model {model!r} failed: {type(error).__name__}: {error}") from None
+        if not isinstance(built, torch.nn.Module):
+            raise DomainError(
+                f"model {model!r} returned {type(built).__name__}, not a torch.nn.Module"
+            )
+        loaded = built.eval()
+    else:
+        raise DomainError(
+            f"model {model!r} is neither mutagenicity-gin, a weights file nor module:function"
+        )
+    if featurizer is None:
+        return loaded
+    try:
+        resolve_featurizer(featurizer)
+    except FeaturizerError as error:
+        raise DomainError(str(error)) from None
+    if getattr(loaded, "featurizer", None) == featurizer:
+        return loaded
+    loaded = copy.deepcopy(loaded)
+    loaded.featurizer = featurizer
+    return loaded
+
+
+def _weights_file(model: str) -> Any:
+    """A weights file written by :func:`symxai.cache.save_weights`, its architecture,
+    featurizer and output names read from the ``.json`` beside it."""
     path = Path(model)
     info_path = path.with_suffix(".json")
     if not info_path.is_file():
         raise DomainError(
             f"model {model!r}: the configuration {info_path.name} is missing beside it"
         )
+    name = DEFAULT_ARCHITECTURE
     try:
-        config = json.loads(info_path.read_text())["config"]
-        return load_state(GIN(**config), path)
+        info = json.loads(info_path.read_text())
+        name = str(info.get("architecture") or DEFAULT_ARCHITECTURE)
+        loaded = load_state(architecture(name)(**info["config"]), path)
     except Exception as error:
+        message = str(error).splitlines()[0] if str(error) else ""
         raise DomainError(
-            f"model {model!r} is not a GIN weights file written by symxai "
-            f"({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})"
+            f"model {model!r} is not a {name} weights file written by symxai "
+            f"({type(error).__name__}: {message})"
         ) from None
+    for key in ("featurizer", "output_names", "task_names"):
+        if info.get(key) is not None:
+            setattr(loaded, key, tuple(info[key]) if isinstance(info[key], list) else info[key])
+    return loaded
+
+
+def _for_model(molecule: Molecule, model: Any) -> Molecule:
+    """``molecule`` featurized as ``model`` declares (``tu`` when it declares nothing),
+    its atoms kept; a SMILES molecule gets the featurizer's hydrogens (RDKit keeps them
+    after the heavy atoms, so the heavy atoms keep their indices). Elements the
+    featurizer cannot encode fail when the graph is built, per molecule."""
+    featurizer = model_featurizer(model) or FEATURIZERS["tu"]
+    if featurizer == molecule.featurizer:
+        return molecule
+    if molecule.dataset is None:
+        hydrogens = any(atom.GetAtomicNum() == 1 for atom in molecule.mol.GetAtoms())
+        if hydrogens != featurizer.explicit_hydrogens:
+            mol = Chem.RemoveHs(molecule.mol) if hydrogens else molecule.mol
+            rebuilt = molecule_from_mol(
+                mol, featurizer="ogb", add_hydrogens=featurizer.explicit_hydrogens
+            )
+            return dataclasses.replace(rebuilt, featurizer=featurizer, groups=molecule.groups)
+    return molecule.with_featurizer(featurizer)
 
 
 @dataclass(frozen=True)
@@ -143,6 +230,7 @@ class MoleculeDomain(Domain):
     backends = ("gnn-lrp", "perturbation")
     perturbations = ("remove", "baseline")
     batched_backends = ("gnn-lrp",)
+    featurizers = tuple(FEATURIZERS)
 
     def __init__(self, groups: GroupVocabulary = BUILTIN_GROUPS) -> None:
         self.groups = groups
@@ -175,18 +263,29 @@ class MoleculeDomain(Domain):
         return {}
 
     def prepare(self, text: str) -> Any:
-        return self._grouped(molecule_from_smiles(text))
+        """The molecule of a SMILES string with hydrogens as atoms, featurized ``tu`` when
+        its elements allow (else ``ogb``; the model's featurizer applies when explained),
+        with this domain's group vocabulary."""
+        molecule = molecule_from_smiles(text, featurizer="ogb", add_hydrogens=True)
+        if set(molecule.elements) <= set(MUTAGENICITY_ELEMENTS):
+            molecule = molecule.with_featurizer("tu")
+        return self._grouped(molecule)
 
-    def load_model(self, name_or_path: str) -> Any:
-        return _gin(name_or_path)
+    def load_model(self, name_or_path: str, featurizer: str | None = None) -> Any:
+        return _model(name_or_path, featurizer)
 
-    def output_count(self, model: Any) -> int:
-        return int(model.head.out_features)
+    def output_count(self, model: Any) -> int | None:
+        head = getattr(model, "head", None)
+        if isinstance(getattr(head, "out_features", None), int):
+            return int(head.out_features)
+        names = output_names_of(model)
+        return len(names) if names is not None else None
 
-    def output_names(self, model: str) -> dict[int, str]:
+    def output_names(self, model: str, featurizer: str | None = None) -> dict[int, str]:
         if model == "mutagenicity-gin":
             return {MUTAGEN: "mutagen", NONMUTAGEN: "nonmutagen"}
-        return {}
+        names = output_names_of(self.load_model(model, featurizer))
+        return dict(enumerate(names)) if names is not None else {}
 
     def default_target(self) -> tuple[str, Any]:
         return "mutagen-vs-nonmutagen", (MUTAGEN, NONMUTAGEN)
@@ -202,7 +301,7 @@ class MoleculeDomain(Domain):
         perturbation: str | None = None,
     ) -> Explanation:
         return explain_molecule(
-            inputs,
+            _for_model(inputs, model) if isinstance(inputs, Molecule) else inputs,
             model,
             target=target,
             missing=missing,
@@ -220,7 +319,8 @@ class MoleculeDomain(Domain):
         target: Any,
         missing: str,
     ) -> BatchRelevances:
-        return molecule_relevances(inputs, queries, model, target=target, missing=missing)
+        molecules = [_for_model(m, model) if isinstance(m, Molecule) else m for m in inputs]
+        return molecule_relevances(molecules, queries, model, target=target, missing=missing)
 
     def dividends_many(
         self, inputs: Sequence[Any], model: Any, *, backend: str, target: Any
@@ -231,7 +331,7 @@ class MoleculeDomain(Domain):
         fail its locality checks."""
         if backend != "gnn-lrp" or not all(isinstance(m, Molecule) for m in inputs):
             return None
-        return molecule_dividends(inputs, model, target=target)
+        return molecule_dividends([_for_model(m, model) for m in inputs], model, target=target)
 
     def ground_truth(self, data: str, record: InputRecord, inputs: Any) -> GroundTruth | None:
         """The NO2/NH2 bonds of a Mutagenicity mutagen (``Mutagenicity_edge_gt``): every
@@ -252,10 +352,14 @@ class MoleculeDomain(Domain):
         features[pairs[labels].reshape(-1)] = True
         return GroundTruth(features=features, pairs=pairs, pair_labels=labels)
 
-    def check_atom(self, atom: Atom) -> tuple[str, Sequence[str]] | None:
+    def check_atom(
+        self, atom: Atom, featurizer: str | None = None
+    ) -> tuple[str, Sequence[str]] | None:
         """SMARTS that do not compile, names that are neither an element symbol, an atom
         name (``C0``) nor a group of the vocabulary (``nitro``), ``group:X`` for a name
-        outside the vocabulary, and ``element:X`` for an element the models do not know."""
+        outside the vocabulary, and ``element:X`` for an element the featurizer cannot
+        encode (``tu``: :data:`MUTAGENICITY_ELEMENTS`; ``ogb`` and user featurizers:
+        every element)."""
         value = str(atom.value)
         if atom.kind == "pattern" and atom.qualifier == "smarts":
             try:
@@ -269,11 +373,14 @@ class MoleculeDomain(Domain):
             return f"{atom}: no such group (symxai groups lists them)", self.groups.suggest(value)
         if atom.kind == "name" and value in self.groups:
             return None
-        problem = element_atom_problem(atom, MUTAGENICITY_ELEMENTS)
+        elements = MUTAGENICITY_ELEMENTS
+        if featurizer is not None and featurizer != "tu":
+            elements = _ALL_ELEMENTS
+        problem = element_atom_problem(atom, elements)
         if problem is not None and atom.kind == "name":
+            known = "any symbol" if elements is _ALL_ELEMENTS else ", ".join(elements)
             reason = (
-                f"{atom} is not an element symbol, atom name (C0) or group name "
-                f"(elements: {', '.join(MUTAGENICITY_ELEMENTS)})"
+                f"{atom} is not an element symbol, atom name (C0) or group name (elements: {known})"
             )
             close = difflib.get_close_matches(value, list(self.groups), n=3, cutoff=0.6)
             return reason, [*problem[1], *close][:3]

@@ -10,7 +10,7 @@ the setting that recovers the NO2/NH2 ground truth best (``benchmarks/gnn_lrp.py
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ from symxai.backends.gnn_lrp import subgraph_relevance_many
 from symxai.backends.graph_perturbation import Perturbation
 from symxai.backends.lrp import RuleSpec
 from symxai.backends.target import select_target
+from symxai.domains.molecules.featurizers import Featurizer, model_featurizer, resolve_featurizer
 from symxai.domains.molecules.molecule import DEFAULT_RULES, MUTAGEN, NONMUTAGEN, Molecule
 from symxai.domains.molecules.sources import molecule_from_smiles
 from symxai.domains.registry import BatchRelevances
@@ -43,6 +44,7 @@ def explain_molecule(
     missing: str = "error",
     backend: str = "gnn-lrp",
     perturbation: Perturbation = "remove",
+    featurizer: Featurizer | str | Callable[[Any], Any] | None = None,
 ) -> Explanation:
     """GNN-LRP explanation of a molecule (a :class:`Molecule` or a SMILES string):
     ``symxai.explain(model, molecule)`` with the shipped Mutagenicity GIN as the default
@@ -61,15 +63,23 @@ def explain_molecule(
     (:class:`~symxai.backends.graph_perturbation.GraphPerturbationBackend`): the atoms
     outside a coalition are removed with their bonds (``perturbation="remove"``) or get
     all-zero features (``"baseline"``); ``metadata["perturbation"]`` names the choice.
+
+    ``featurizer`` (:mod:`~symxai.domains.molecules.featurizers`: ``"tu"``, ``"ogb"``,
+    ``"module:function"`` or a callable) builds the model's graph; by default the one
+    the model declares (an attribute ``featurizer``), else the molecule's own. A SMILES
+    string gets the featurizer's hydrogens; a :class:`Molecule` keeps its atoms.
     """
     if backend not in ("gnn-lrp", "perturbation"):
         raise ValueError(
             f"unknown backend {backend!r} for molecules: use 'gnn-lrp' or 'perturbation'"
         )
-    if isinstance(molecule, str):
-        molecule = molecule_from_smiles(molecule)
     if model is None:
         model = load_mutagenicity_gin().model
+    chosen = resolve_featurizer(featurizer) if featurizer is not None else model_featurizer(model)
+    if isinstance(molecule, str):
+        molecule = molecule_from_smiles(molecule, featurizer=chosen)
+    elif chosen is not None:
+        molecule = molecule.with_featurizer(chosen)
     given = {"target": target, "rules": rules}
     if backend == "perturbation":
         given = {"target": target, "perturbation": perturbation}
@@ -147,15 +157,23 @@ def molecule_relevances(
 def predict_targets(
     model: torch.nn.Module, graphs: Sequence[Any], target: Any, batch_size: int = 1024
 ) -> np.ndarray:
-    """The model output at ``target`` for every graph (plain forward, batches of graphs)."""
+    """The model output at ``target`` for every graph (plain forward, batches of graphs;
+    edge features ``edge_attr`` go with their edges)."""
     from torch_geometric.data import Batch, Data
+
+    from symxai.backends.gnn_lrp import ModelCall
+
+    def plain(graph: Any) -> Data:
+        data = Data(x=graph.x, edge_index=graph.edge_index)
+        if getattr(graph, "edge_attr", None) is not None:
+            data.edge_attr = graph.edge_attr
+        return data
 
     out = []
     model.eval()
+    call = ModelCall(model)
     with torch.no_grad():
         for start in range(0, len(graphs), batch_size):
-            batch = Batch.from_data_list(
-                [Data(x=g.x, edge_index=g.edge_index) for g in graphs[start : start + batch_size]]
-            )
-            out.append(select_target(model(batch.x, batch.edge_index, batch.batch), target))
+            batch = Batch.from_data_list([plain(g) for g in graphs[start : start + batch_size]])
+            out.append(select_target(call(batch), target))
     return torch.cat(out).double().numpy() if out else np.empty(0)

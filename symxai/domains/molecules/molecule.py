@@ -12,16 +12,19 @@ of this domain uses. :meth:`Molecule.feature_space` names the atoms ``C0``, ``N7
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import torch
 from rdkit import Chem, rdBase
 from torch_geometric.data import Data
 
 from symxai.backends.lrp import Gamma, Zero
 from symxai.data.mutagenicity import MUTAGENICITY_ELEMENTS, element_graph
+from symxai.domains.molecules.featurizers import DEFAULT_FEATURIZER, Featurizer, resolve_featurizer
 from symxai.domains.molecules.groups import BUILTIN_GROUPS, GroupVocabulary
 from symxai.domains.molecules.smarts import compile_smarts
 from symxai.errors import SymxaiError
@@ -87,6 +90,9 @@ class Molecule:
         The named functional groups its queries may use (``group:hydroxyl``,
         ``hydroxyl``); ``None``: the built-in vocabulary
         (:data:`~symxai.domains.molecules.groups.BUILTIN_GROUPS`).
+    featurizer:
+        How :meth:`to_data` builds the model's graph
+        (:mod:`~symxai.domains.molecules.featurizers`); ``"tu"`` by default.
     """
 
     mol: Chem.Mol
@@ -99,8 +105,10 @@ class Molecule:
     edge_ground_truth: np.ndarray | None = None
     sanitized: bool = True
     groups: GroupVocabulary | None = None
+    featurizer: Featurizer | str | None = None
 
     def __post_init__(self) -> None:
+        self.featurizer = resolve_featurizer(self.featurizer)
         self.elements = tuple(str(element) for element in self.elements)
         self.edge_index = np.asarray(self.edge_index, dtype=np.int64)
         self.bond_orders = np.asarray(self.bond_orders, dtype=np.float64)
@@ -166,9 +174,28 @@ class Molecule:
         )
 
     def to_data(self) -> Data:
-        """PyG graph: ``x`` one-hot elements ``[n, 14]`` (float), ``edge_index`` long,
-        ``y`` the label as a one-element long tensor when the label is known."""
-        return element_graph(self.element_indices(), self.edge_index, self.label)
+        """PyG graph of the molecule's featurizer; ``y`` the label as a one-element long
+        tensor when the label is known.
+
+        ``"tu"``: ``x`` one-hot elements ``[n, 14]`` (float) and the source's own
+        ``edge_index``; any other featurizer: its ``x``, ``edge_index`` and ``edge_attr``
+        of :attr:`mol` (node ``i`` is RDKit atom ``i``)."""
+        featurizer = self.featurizer
+        assert isinstance(featurizer, Featurizer)
+        if featurizer.name == DEFAULT_FEATURIZER:
+            return element_graph(self.element_indices(), self.edge_index, self.label)
+        data = featurizer(self.mol)
+        if self.label is not None:
+            data.y = torch.tensor([int(self.label)], dtype=torch.long)
+        return data
+
+    def with_featurizer(self, featurizer: Featurizer | str | None) -> Molecule:
+        """The same molecule (same atoms, same order) featurized by ``featurizer``; the
+        molecule itself when it already is."""
+        resolved = resolve_featurizer(featurizer)
+        if resolved == self.featurizer:
+            return self
+        return dataclasses.replace(self, featurizer=resolved)
 
     def model_input(self) -> Data:
         """The graph the models take (:meth:`to_data`); a molecule is a

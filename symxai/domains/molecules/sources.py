@@ -5,8 +5,10 @@
   valences (label 0, 1, 2 = single, double, triple bond); it gives no charges.
   *MUTAG* (188) has no hydrogen nodes and labels edges 0 aromatic, 1 single, 2 double,
   3 triple; RDKit adds implicit hydrogens.
-* :func:`molecule_from_smiles`: any SMILES over the Mutagenicity elements; hydrogens
-  become explicit atoms by default, so that the graph looks like a Mutagenicity graph.
+* :func:`molecule_from_smiles` / :func:`molecule_from_mol`: any SMILES or RDKit
+  molecule, with a featurizer (:mod:`~symxai.domains.molecules.featurizers`); by
+  default ``"tu"``, over the Mutagenicity elements with hydrogens as atoms, so that the
+  graph looks like a Mutagenicity graph.
 
 Formal charges of TU graphs are inferred (:mod:`~symxai.domains.molecules.charges`).
 RDKit's sanitisation (``Chem.SanitizeMol``: valence checks, clean-up of hypervalent
@@ -24,23 +26,24 @@ five bonds).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
+from typing import Any
 
 import numpy as np
 from rdkit import Chem, rdBase
 
 from symxai.data.tu import ELEMENTS, TUGraph, load_tu_dataset
 from symxai.domains.molecules.charges import infer_formal_charges
+from symxai.domains.molecules.featurizers import Featurizer, resolve_featurizer
 from symxai.domains.molecules.molecule import (
-    ELEMENT_INDEX,
     Molecule,
     MoleculeError,
     unsupported_elements_message,
 )
 from symxai.domains.molecules.smarts import captured_rdkit_errors
 
-__all__ = ["load_molecules", "molecule_from_smiles", "molecule_from_tu"]
+__all__ = ["load_molecules", "molecule_from_mol", "molecule_from_smiles", "molecule_from_tu"]
 
 _TU_BOND_ORDERS: dict[str, np.ndarray] = {
     "Mutagenicity": np.array([1.0, 2.0, 3.0]),
@@ -172,13 +175,19 @@ def load_molecules(name: str = "Mutagenicity") -> list[Molecule]:
     return list(_load_molecules(name))
 
 
-def molecule_from_smiles(smiles: str, *, add_hydrogens: bool = True) -> Molecule:
-    """The molecule of a SMILES string, over :data:`MUTAGENICITY_ELEMENTS`.
+def molecule_from_smiles(
+    smiles: str,
+    *,
+    featurizer: Featurizer | str | Callable[[Chem.Mol], Any] | None = None,
+    add_hydrogens: bool | None = None,
+) -> Molecule:
+    """The molecule of a SMILES string, featurized by ``featurizer`` (default ``"tu"``).
 
-    ``add_hydrogens=True`` makes every hydrogen an atom and a graph node (``Chem.AddHs``),
-    as in Mutagenicity. Bond orders are read from the Kekulé form (1, 2, 3); ``mol``
-    itself keeps RDKit's aromatic form. Raises :class:`MoleculeError` for an empty or
-    unparsable SMILES (with RDKit's reason) and for elements outside the supported set.
+    ``add_hydrogens=True`` makes every hydrogen an atom and a graph node (``Chem.AddHs``,
+    hydrogens after the heavy atoms), as in Mutagenicity; ``None`` (default) does what
+    the featurizer wants (``"tu"``: explicit, ``"ogb"``: implicit). Raises
+    :class:`MoleculeError` for an empty or unparsable SMILES (with RDKit's reason) and,
+    for ``"tu"``, for elements outside :data:`MUTAGENICITY_ELEMENTS`.
     """
     text = smiles.strip() if isinstance(smiles, str) else ""
     if not text:
@@ -190,10 +199,29 @@ def molecule_from_smiles(smiles: str, *, add_hydrogens: bool = True) -> Molecule
         raise MoleculeError(f"invalid SMILES {text!r}" + (f": {reason}" if reason else ""))
     if mol.GetNumAtoms() == 0:
         raise MoleculeError(f"SMILES {text!r} has no atoms")
-    unsupported = sorted({atom.GetSymbol() for atom in mol.GetAtoms()} - set(ELEMENT_INDEX))
-    if unsupported:
-        raise MoleculeError(unsupported_elements_message(unsupported, text))
-    if add_hydrogens:
+    return molecule_from_mol(mol, featurizer=featurizer, add_hydrogens=add_hydrogens, source=text)
+
+
+def molecule_from_mol(
+    mol: Chem.Mol,
+    *,
+    featurizer: Featurizer | str | Callable[[Chem.Mol], Any] | None = None,
+    add_hydrogens: bool | None = None,
+    source: str = "",
+) -> Molecule:
+    """The molecule of an RDKit molecule (atom ``i`` stays node ``i``; with
+    ``add_hydrogens`` the hydrogens are appended after the given atoms). Bond orders are
+    read from the Kekulé form (1, 2, 3); ``mol`` itself keeps RDKit's aromatic form.
+    ``add_hydrogens=None`` does what the featurizer wants; ``source`` names the SMILES
+    in errors."""
+    resolved = resolve_featurizer(featurizer)
+    if mol.GetNumAtoms() == 0:
+        raise MoleculeError("the RDKit molecule has no atoms")
+    if resolved.elements is not None:
+        unsupported = sorted({atom.GetSymbol() for atom in mol.GetAtoms()} - set(resolved.elements))
+        if unsupported:
+            raise MoleculeError(unsupported_elements_message(unsupported, source))
+    if resolved.explicit_hydrogens if add_hydrogens is None else add_hydrogens:
         mol = Chem.AddHs(mol)
     kekule = Chem.Mol(mol)
     with rdBase.BlockLogs():
@@ -216,4 +244,5 @@ def molecule_from_smiles(smiles: str, *, add_hydrogens: bool = True) -> Molecule
         elements=tuple(atom.GetSymbol() for atom in mol.GetAtoms()),
         edge_index=edge_index,
         bond_orders=bond_orders,
+        featurizer=resolved,
     )
