@@ -178,6 +178,14 @@ def _task(
     return task
 
 
+def _explained(task: Any, explanation: Any) -> str:
+    """``f`` for the domain's default target, else the target by name: ``f(logS)``."""
+    name = explanation.metadata.get("target")
+    if name is None or task.target == task.default_target()[1]:
+        return "f"
+    return f"f({name})"
+
+
 _DATASET_ITEM = re.compile(r"(.+):(\w+)")
 
 
@@ -255,11 +263,12 @@ def query(
     if as_json:
         payload = {"input": input, "prediction": explanation.prediction, "mode": mode}
         payload["backend"] = explanation.metadata.get("backend")
+        payload["target"] = explanation.metadata.get("target")
         if "perturbation" in explanation.metadata:
             payload["perturbation"] = explanation.metadata["perturbation"]
         typer.echo(json.dumps(payload | {"relevance": rows}, indent=2))
         return
-    typer.echo(f"{input}: f = {explanation.prediction:+.4f} ({how})")
+    typer.echo(f"{input}: {_explained(task, explanation)} = {explanation.prediction:+.4f} ({how})")
     width = max(len(row["query"]) for row in rows)
     for row in rows:
         typer.echo(f"  {row['query']:<{width}}  {row['relevance']:+.4f}")
@@ -413,7 +422,7 @@ def search(
         )
         explanation = _explain_input(task, input, "absent")
         result = explanation.search(names, **options)
-        header = f"{input}: f = {explanation.prediction:+.4f}"
+        header = f"{input}: {_explained(task, explanation)} = {explanation.prediction:+.4f}"
     else:
         if not atom_queries:
             raise _fail("--data needs the candidate atoms: --atom N --atom O ...")

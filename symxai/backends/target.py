@@ -40,7 +40,10 @@ def select_target(output: Any, target: Target) -> torch.Tensor:
     else:
         flat = output.reshape(output.shape[0], -1)
         if not -flat.shape[1] <= int(target) < flat.shape[1]:
-            raise ValueError(f"target {target} is out of range for {flat.shape[1]} outputs")
+            raise ValueError(
+                f"target {target} is out of range for {flat.shape[1]} outputs: the model has "
+                f"{flat.shape[1]} output{'' if flat.shape[1] == 1 else 's'} per sample"
+            )
         selected = flat[:, int(target)]
     return selected.reshape(-1)
 

@@ -254,12 +254,23 @@ class ReportTask:
     def check_atoms(self) -> None:
         """Raise for atoms that can match nothing in this domain (before the run starts),
         located in the query file where the query came from one."""
+        options = self._atom_options()
         for query in self.queries:
             for atom in query.query.atoms():
-                problem = self.domain.check_atom(atom, **self.model_options)
+                problem = self.domain.check_atom(atom, **options)
                 if problem is not None:
                     reason, suggestions = problem
                     raise _atom_error(query, atom, reason, suggestions)
+
+    def _atom_options(self) -> dict[str, Any]:
+        """What the domain's atom check needs to know of the model: the featurizer given,
+        else the one a model that is not shipped declares (its elements)."""
+        if self.model_options or not getattr(self.domain, "featurizers", ()):
+            return self.model_options
+        if self.model_name in self.domain.models:
+            return {}
+        declared = getattr(self.model, "featurizer", None)
+        return {"featurizer": declared} if isinstance(declared, str) else {}
 
     def feature_relevance(self, explanation: Explanation) -> np.ndarray:
         """One relevance per feature, for pictures."""

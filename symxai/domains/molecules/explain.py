@@ -20,7 +20,7 @@ from symxai.api import explain
 from symxai.backends.gnn_lrp import subgraph_relevance_many
 from symxai.backends.graph_perturbation import Perturbation
 from symxai.backends.lrp import RuleSpec
-from symxai.backends.target import select_target
+from symxai.backends.target import output_names_of, resolve_target, select_target
 from symxai.domains.molecules.featurizers import Featurizer, model_featurizer, resolve_featurizer
 from symxai.domains.molecules.molecule import DEFAULT_RULES, MUTAGEN, NONMUTAGEN, Molecule
 from symxai.domains.molecules.sources import molecule_from_smiles
@@ -117,10 +117,12 @@ def molecule_relevances(
     the whole Mutagenicity data set) and each molecule's values are turned into its
     relevances. Equal to ``explain_molecule(m, model).relevances(queries)`` row by row.
     A molecule whose atoms cannot be resolved (``missing="error"``) or that the model
-    cannot take is recorded in ``errors`` and does not stop the others.
+    cannot take is recorded in ``errors`` and does not stop the others. ``target`` may
+    name an output the model declares (``"logS"``, ``"task_2"``; docs/targets.md).
     """
     if model is None:
         model = load_mutagenicity_gin().model
+    target = resolve_target(target, output_names_of(model))
     graphs, coalitions, inverses, plans, kept = [], [], [], [], []
     errors: dict[int, str] = {}
     for position, molecule in enumerate(molecules):
