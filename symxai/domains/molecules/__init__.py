@@ -3,7 +3,10 @@
 * :mod:`~symxai.domains.molecules.molecule`: :class:`Molecule` (RDKit molecule, graph,
   atoms as features), the class indices and default GNN-LRP rules;
 * :mod:`~symxai.domains.molecules.sources`: :func:`load_molecules` (Mutagenicity,
-  MUTAG), :func:`molecule_from_tu`, :func:`molecule_from_smiles`;
+  MUTAG), :func:`molecule_from_tu`, :func:`molecule_from_smiles`,
+  :func:`molecule_from_mol`;
+* :mod:`~symxai.domains.molecules.featurizers`: :class:`Featurizer`,
+  :func:`resolve_featurizer` (``tu``, ``ogb``, ``module:function``);
 * :mod:`~symxai.domains.molecules.charges`: formal charges of TU graphs;
 * :mod:`~symxai.domains.molecules.smarts`: SMARTS atoms of queries;
 * :mod:`~symxai.domains.molecules.groups`: named functional groups (``group:nitro``),
@@ -26,6 +29,7 @@ from symxai.domains.molecules.explain import (
     molecule_relevances,
     predict_targets,
 )
+from symxai.domains.molecules.featurizers import FEATURIZERS, Featurizer, resolve_featurizer
 from symxai.domains.molecules.groups import (
     BUILTIN_GROUPS,
     GroupVocabulary,
@@ -42,17 +46,24 @@ from symxai.domains.molecules.molecule import (
     MoleculeError,
 )
 from symxai.domains.molecules.smarts import compile_smarts
-from symxai.domains.molecules.sources import load_molecules, molecule_from_smiles, molecule_from_tu
+from symxai.domains.molecules.sources import (
+    load_molecules,
+    molecule_from_mol,
+    molecule_from_smiles,
+    molecule_from_tu,
+)
 from symxai.training.mutagenicity import TrainedModel, load_mutagenicity_gin
 
 __all__ = [
     "BUILTIN_GROUPS",
     "DEFAULT_RULES",
+    "FEATURIZERS",
     "ION_CHARGES",
     "MUTAGEN",
     "MUTAGENICITY_ELEMENTS",
     "NEUTRAL_VALENCES",
     "NONMUTAGEN",
+    "Featurizer",
     "GroupVocabulary",
     "Molecule",
     "MoleculeError",
@@ -67,11 +78,13 @@ __all__ = [
     "load_groups",
     "load_molecules",
     "load_mutagenicity_gin",
+    "molecule_from_mol",
     "molecule_from_smiles",
     "molecule_from_tu",
     "molecule_relevances",
     "plot_top_contributions",
     "predict_targets",
+    "resolve_featurizer",
 ]
 
 _DRAWING = ("draw_molecule", "plot_top_contributions")

@@ -1,18 +1,21 @@
-"""The ``molecules`` domain: SMILES and TU molecules explained by a GIN.
+"""The ``molecules`` domain: SMILES and TU molecules explained by a GIN or a user's model.
 
 Inputs: a shipped TU data set (``Mutagenicity``, ``MUTAG``) or a file of SMILES (one per
 line, ``SMILES [id [label]]``, or a CSV with a ``smiles`` column and optional
-``id``/``label``). Model: ``mutagenicity-gin`` (shipped) or a weights file written by
-:func:`symxai.cache.save_weights` for :class:`symxai.models.GIN`, with its configuration
-``.json`` beside it. Backends: ``gnn-lrp``, whose harsanyi mode evaluates the coalitions
-of all molecules of a chunk together
+``id``/``label``). Model: ``mutagenicity-gin`` (shipped), a weights file written by
+:func:`symxai.cache.save_weights` with its configuration ``.json`` beside it (the
+architecture it names, :class:`symxai.models.GIN` by default), or ``module:function``
+returning a user's ``torch.nn.Module``; the model's featurizer (``tu``, ``ogb``,
+``module:function``: :mod:`~symxai.domains.molecules.featurizers`) is the one it
+declares unless ``featurizer`` is given (docs/targets.md). Backends: ``gnn-lrp``, whose
+harsanyi mode evaluates the coalitions of all molecules of a chunk together
 (:func:`~symxai.domains.molecules.molecule_relevances`), or ``perturbation`` (atoms
 removed with their bonds, or given all-zero features with ``perturbation = "baseline"``;
 one batch of value calls per molecule). The default target is the logit difference
-``f(mutagen) - f(nonmutagen)``. Queries may name functional groups (``group:nitro``,
-``nitro``: :mod:`~symxai.domains.molecules.groups`), the built-in ones and a user's
-(:meth:`MoleculeDomain.with_groups`). Ground truth (:meth:`MoleculeDomain.ground_truth`): the
-NO2/NH2 bonds of the Mutagenicity mutagens.
+``f(mutagen) - f(nonmutagen)``, or the one output of a user's regressor. Queries may
+name functional groups (``group:nitro``, ``nitro``: :mod:`~symxai.domains.molecules.groups`),
+the built-in ones and a user's (:meth:`MoleculeDomain.with_groups`). Ground truth
+(:meth:`MoleculeDomain.ground_truth`): the NO2/NH2 bonds of the Mutagenicity mutagens.
 """
 
 from __future__ import annotations
