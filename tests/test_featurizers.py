@@ -179,3 +179,23 @@ def test_gine_batched_equals_per_molecule_with_edge_attr() -> None:
         expected = explanation.relevances(queries, missing="absent").to_numpy()
         np.testing.assert_allclose(together.relevance[row], expected, rtol=1e-5, atol=1e-6)
         assert together.prediction[row] == pytest.approx(explanation.prediction, rel=1e-5)
+
+
+@pytest.mark.parametrize("perturbation", ("remove", "baseline"))
+def test_ogb_integer_features_end_to_end_by_perturbation(perturbation: str) -> None:
+    from tests.user_chemistry import TinyGIN
+
+    model = TinyGIN(9, outputs=1).eval()
+    molecule = molecule_from_smiles(SMILES["thiophene"], featurizer="ogb")
+    explanation = explain_molecule(
+        molecule, model, target=None, backend="perturbation", perturbation=perturbation
+    )
+    data = molecule.to_data()
+    with torch.no_grad():
+        expected = float(model(data.x, data.edge_index))
+    assert explanation.metadata["target"] == "output"
+    assert explanation.prediction == pytest.approx(expected, rel=1e-5)
+    everything = np.ones((1, molecule.num_atoms), dtype=bool)
+    assert explanation.set_function(everything)[0] == pytest.approx(expected, rel=1e-5)
+    sulfur = explanation.relevances(["S", 'smarts"[s]"']).to_numpy()
+    assert sulfur[0] == pytest.approx(sulfur[1])

@@ -31,14 +31,32 @@ from symxai.query.ast import Atom, Query
 from symxai.relevance import RelevancePlan
 from symxai.training.mutagenicity import load_mutagenicity_gin
 
-__all__ = ["MoleculeRelevances", "explain_molecule", "molecule_relevances", "predict_targets"]
+__all__ = [
+    "DEFAULT_TARGET",
+    "MoleculeRelevances",
+    "explain_molecule",
+    "molecule_relevances",
+    "predict_targets",
+]
+
+
+class _DefaultTarget:
+    """The marker of a ``target`` left out (``None`` is a target: a regressor's output)."""
+
+    def __repr__(self) -> str:
+        return "DEFAULT_TARGET"
+
+
+DEFAULT_TARGET: Any = _DefaultTarget()
+"""``explain_molecule``'s ``target`` when none is given: the model's or the molecule's
+default (docs/targets.md); ``target=None`` is the one output of a regressor."""
 
 
 def explain_molecule(
     molecule: Molecule | str,
     model: torch.nn.Module | None = None,
     *,
-    target: Any = None,
+    target: Any = DEFAULT_TARGET,
     rules: RuleSpec = None,
     batch_size: int | None = None,
     missing: str = "error",
@@ -52,10 +70,12 @@ def explain_molecule(
 
     The features are the atoms (``C0 .. N7 O8 .. H12``), element names and ``element:X``
     resolve to all atoms of an element, and ``smarts"..."`` atoms to substructure matches.
-    ``target`` and ``rules`` default to the molecule's
+    ``target`` and ``rules`` default to the model's and the molecule's
     (:meth:`~symxai.domains.molecules.Molecule.backend_options`: the logit difference
-    mutagen - non-mutagen, :data:`DEFAULT_RULES`). ``explanation.walks()`` and
-    ``explanation.feature_relevance()`` give the walks and the atom relevance,
+    mutagen - non-mutagen, :data:`DEFAULT_RULES`); ``target=None`` explains the one
+    output of a regressor, a string an output the model names (docs/targets.md).
+    ``explanation.walks()`` and ``explanation.feature_relevance()`` give the walks and
+    the atom relevance,
     ``explanation.metadata["molecule"]`` the molecule. ``batch_size`` (molecule copies per
     pass) defaults to a memory-based choice (:func:`~symxai.backends.gnn_lrp.copies_per_pass`).
 
@@ -80,11 +100,13 @@ def explain_molecule(
         molecule = molecule_from_smiles(molecule, featurizer=chosen)
     elif chosen is not None:
         molecule = molecule.with_featurizer(chosen)
-    given = {"target": target, "rules": rules}
+    given = {"rules": rules}
     if backend == "perturbation":
-        given = {"target": target, "perturbation": perturbation}
+        given = {"perturbation": perturbation}
         batch_size = None
     overrides = {key: value for key, value in given.items() if value is not None}
+    if target is not DEFAULT_TARGET:
+        overrides["target"] = target
     explanation = explain(
         model, molecule, backend, batch_size=batch_size, missing=missing, **overrides
     )
