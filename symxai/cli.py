@@ -574,6 +574,24 @@ def report(
         )
 
 
+def _named_output(registered: Any, model: str | None, featurizer: str | None, name: str) -> int:
+    """The index of the output ``name`` of the domain's model (``logS``, ``task_2``)."""
+    from symxai.backends.target import output_names_of, resolve_target
+
+    default_name = registered.default_target()[0]
+    options = {"featurizer": featurizer} if featurizer else {}
+    loaded = registered.load_model(model or registered.models[0], **options)
+    names = output_names_of(loaded)
+    try:
+        return resolve_target(name, names)
+    except ValueError:
+        known = f"an output name ({', '.join(names)}), " if names else ""
+        raise _fail(
+            f"unknown target {name!r}; use a class index, 'i,j', {known}"
+            f"{default_name!r} or 'decision' (each input's decided class)"
+        ) from None
+
+
 def _shown(path: Path) -> str:
     """``path`` relative to the working directory when it lies below it."""
     try:
@@ -660,12 +678,10 @@ def evaluate(
     parsed_target = parse_target(target)
     if isinstance(parsed_target, str) and parsed_target != "decision":
         default_name = registered.default_target()[0]
-        if parsed_target != default_name:
-            raise _fail(
-                f"unknown target {parsed_target!r}; use a class index, 'i,j', "
-                f"{default_name!r} or 'decision' (each input's decided class)"
-            )
-        parsed_target = None
+        if parsed_target == default_name:
+            parsed_target = None
+        else:
+            parsed_target = _named_output(registered, model, featurizer, parsed_target)
     result = evaluate_inputs(
         domain,
         data,

@@ -113,3 +113,15 @@ def test_weights_file_names_architecture_featurizer_and_outputs(tmp_path: Path) 
     broken = save_weights(model, info | {"architecture": "Nope"}, tmp_path, "broken")
     line = one_error_line(invoke_cli("query", "CCO", "O", "--model", broken))
     assert "unknown architecture 'Nope'" in line
+
+
+def test_evaluate_a_user_model_on_a_named_task(tmp_path: Path) -> None:
+    data = tmp_path / "molecules.smi"
+    data.write_text("c1ccncc1O a\nCCO b\nNc1ccccc1 c\n")
+    common = ["evaluate", "--data", data, "--model", TINY_GINE, "--featurizer", FLOAT_OGB]
+    common += ["--orderings", "random", "--repeats", "2", "-o", tmp_path / "out"]
+    result = invoke_cli(*common, "--target", "logS")
+    assert result.exit_code == 0, result.output
+    assert "3 of 3 inputs evaluated" in result.stdout
+    line = one_error_line(invoke_cli(*common, "--target", "pIC50"))
+    assert "an output name (logS, logP, toxic)" in line
