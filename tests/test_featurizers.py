@@ -199,3 +199,20 @@ def test_ogb_integer_features_end_to_end_by_perturbation(perturbation: str) -> N
     assert explanation.set_function(everything)[0] == pytest.approx(expected, rel=1e-5)
     sulfur = explanation.relevances(["S", 'smarts"[s]"']).to_numpy()
     assert sulfur[0] == pytest.approx(sulfur[1])
+
+
+def test_ogb_integer_features_by_gnn_lrp_batched_equals_per_molecule() -> None:
+    from tests.user_chemistry import ogb_gin
+
+    model = ogb_gin()
+    molecules = [molecule_from_smiles(s, featurizer="ogb") for s in SMILES.values()]
+    assert all(m.to_data().x.dtype == torch.long for m in molecules)
+    queries = [parse_query(q) for q in ("N", 'smarts"[a]" & ~O', "O | S")]
+    together = molecule_relevances(molecules, queries, model, target=None)
+    assert not together.errors
+    for row, molecule in enumerate(molecules):
+        explanation = explain_molecule(molecule, model)
+        assert explanation.metadata["target"] == "logS"
+        expected = explanation.relevances(queries, missing="absent").to_numpy()
+        np.testing.assert_allclose(together.relevance[row], expected, rtol=1e-5, atol=1e-6)
+        assert together.prediction[row] == pytest.approx(explanation.prediction, rel=1e-5)

@@ -125,3 +125,12 @@ def test_evaluate_a_user_model_on_a_named_task(tmp_path: Path) -> None:
     assert "3 of 3 inputs evaluated" in result.stdout
     line = one_error_line(invoke_cli(*common, "--target", "pIC50"))
     assert "an output name (logS, logP, toxic)" in line
+
+
+def test_ogb_featurizer_and_atom_encoder_model_from_the_command_line() -> None:
+    result = invoke_cli(
+        "query", "C[Se]C", "Se", "C", "--model", "tests.user_chemistry:ogb_gin", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["target"] == "logS" and payload["backend"] == "gnn-lrp"

@@ -125,3 +125,32 @@ def tiny_gine() -> torch.nn.Module:
 def not_a_model() -> str:
     """A broken model factory."""
     return "a string"
+
+
+class AtomEncoderGIN(torch.nn.Module):
+    """OGB-style: one ``Embedding`` per integer atom feature (summed), then ``GINConv``
+    layers, sum pooling, one output ``logS``."""
+
+    def __init__(self, hidden: int = 8) -> None:
+        super().__init__()
+        torch.manual_seed(2)
+        self.encoders = torch.nn.ModuleList(torch.nn.Embedding(120, hidden) for _ in range(9))
+        self.convs = TinyGIN(hidden, hidden=hidden).convs
+        self.head = torch.nn.Linear(hidden, 1)
+        self.output_names = ("logS",)
+        self.featurizer = "ogb"
+
+    def forward(
+        self, x: torch.Tensor, edge_index: torch.Tensor, batch: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        if batch is None:
+            batch = torch.zeros(x.shape[0], dtype=torch.long)
+        h = sum(encoder(x[:, k]) for k, encoder in enumerate(self.encoders))
+        for conv in self.convs:
+            h = conv(h, edge_index).relu()
+        return self.head(global_add_pool(h, batch))
+
+
+def ogb_gin() -> torch.nn.Module:
+    """A regressor on the integer ``ogb`` features through atom-encoder embeddings."""
+    return AtomEncoderGIN().eval()
