@@ -158,7 +158,8 @@ def train_property_model(
     improvement. ``graphs`` (from :func:`property_graphs`) skips featurisation.
 
     The metrics record the configuration, the settings, ``{train,val,test}_{metric}``,
-    the best and last epochs and ``training_seconds`` (featurisation included).
+    the best and last epochs, ``training_seconds`` (featurisation included) and the
+    ``torch_threads`` it ran with.
     """
     from torch_geometric.loader import DataLoader
 
@@ -250,6 +251,7 @@ def train_property_model(
         "epochs_run": epoch + 1,
         **scores,
         "training_seconds": round(time.perf_counter() - started, 1),
+        "torch_threads": torch.get_num_threads(),
     }
     return Trained(model, metrics)
 
