@@ -83,14 +83,35 @@ TargetOption = Annotated[
     typer.Option(help="Class index, 'i,j' for the logit difference f_i - f_j, or a name."),
 ]
 ModeOption = Annotated[str, typer.Option(help="harsanyi or shapley.")]
-GroupsOption = Annotated[
+GroupFileOption = Annotated[
     Path | None,
     typer.Option(
-        "--groups",
-        help="Molecules: a file of named groups, 'name: SMARTS [description]' lines, "
-        "added to the built-in ones (see 'symxai groups').",
+        "--group-file",
+        metavar="FILE",
+        help="Molecules: a vocabulary file of named functional groups, one "
+        "'name: SMARTS [description]' line each, added to the built-in ones (see "
+        "'symxai groups'). Not search's --group, which names an atom.",
     ),
 ]
+OldGroupFileOption = Annotated[
+    Path | None,
+    typer.Option("--groups", hidden=True, help="Deprecated name of --group-file."),
+]
+
+
+def _group_file(group_file: Path | None, old_name: Path | None) -> Path | None:
+    """The ``--group-file`` given, or the file given under its deprecated name
+    ``--groups`` (with a warning on stderr); both at once is an error."""
+    if old_name is None:
+        return group_file
+    if group_file is not None:
+        raise _fail("give the group vocabulary file once, as --group-file FILE")
+    typer.echo(
+        "warning: --groups FILE is deprecated, use --group-file FILE "
+        "(search's --group/-g NAME names an atom of the Boolean functions)",
+        err=True,
+    )
+    return old_name
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -186,6 +207,11 @@ def _explained(task: Any, explanation: Any) -> str:
     return f"f({name})"
 
 
+def _named_f(target: str | None) -> str:
+    """The explained output by name, ``f(mutagen - nonmutagen)``; ``f`` where unknown."""
+    return "f" if target is None else f"f({target})"
+
+
 _DATASET_ITEM = re.compile(r"(.+):(\w+)")
 
 
@@ -219,7 +245,8 @@ def query(
     perturbation: PerturbationOption = None,
     target: TargetOption = None,
     mode: ModeOption = "harsanyi",
-    groups_file: GroupsOption = None,
+    groups_file: GroupFileOption = None,
+    old_groups_file: OldGroupFileOption = None,
     strict: Annotated[
         bool, typer.Option(help="Fail on atoms this input does not have (default: false).")
     ] = False,
@@ -234,6 +261,7 @@ def query(
     """
     from symxai.report.queries import named_queries
 
+    groups_file = _group_file(groups_file, old_groups_file)
     if not queries and queries_file is None:
         raise _fail("give at least one query, or --queries FILE")
     named = named_queries(queries_file) if queries_file else []
@@ -353,7 +381,14 @@ def search(
     ] = None,
     groups: Annotated[
         list[str] | None,
-        typer.Option("--group", "-g", help="A named group for all Boolean functions (<= 4)."),
+        typer.Option(
+            "--group",
+            "-g",
+            metavar="ATOM",
+            help="An atom (N, C0, nitro, group:hydroxyl) of the Boolean-function "
+            "candidates: every Boolean function of the --group atoms is scored (repeat, "
+            "at most 4). Not a file: a group vocabulary file is --group-file.",
+        ),
     ] = None,
     by: Annotated[str, typer.Option(help="correlation or relevance.")] = "correlation",
     sign: Annotated[
@@ -378,7 +413,8 @@ def search(
     featurizer: FeaturizerOption = None,
     backend: BackendOption = None,
     target: TargetOption = None,
-    groups_file: GroupsOption = None,
+    groups_file: GroupFileOption = None,
+    old_groups_file: OldGroupFileOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The queries that explain a prediction best (or a data set's, with --data).
@@ -390,6 +426,7 @@ def search(
     from symxai.report.queries import named_queries
     from symxai.search import search_over_inputs
 
+    groups_file = _group_file(groups_file, old_groups_file)
     if (input is None) == (data is None):
         raise _fail("give either one INPUT or --data DATASET")
     for option, value in (("--limit", limit), ("--top", top), ("--max-literals", max_literals)):
@@ -422,7 +459,7 @@ def search(
         )
         explanation = _explain_input(task, input, "absent")
         result = explanation.search(names, **options)
-        header = f"{input}: {_explained(task, explanation)} = {explanation.prediction:+.4f}"
+        header = f"{input}: {_named_f(result.target)} = {explanation.prediction:+.4f}"
     else:
         if not atom_queries:
             raise _fail("--data needs the candidate atoms: --atom N --atom O ...")
@@ -439,7 +476,10 @@ def search(
         task.spec.limit = limit
         pairs, failed, count = _data_set_pairs(task, atom_queries, list(groups or ()))
         result = search_over_inputs(pairs, **options)
-        header = f"{data}: {count} inputs ({len(pairs)} searched), median {by} over inputs"
+        header = (
+            f"{data}: {count} inputs ({len(pairs)} searched), median {by} over inputs, "
+            f"target {_named_f(result.target)}"
+        )
     table = result.top(top)
     ranking = {"abs": f"|{by}|", "positive": f"{by}, largest first"}.get(
         sign, f"{by}, most negative first"
@@ -447,6 +487,7 @@ def search(
     if as_json:
         payload = {
             "input" if input is not None else "data": input if input is not None else data,
+            "target": result.target,
             "by": by,
             "sign": sign,
             "candidates": result.candidates,
@@ -491,7 +532,8 @@ def report(
         str | None, typer.Option(help="Comma-separated: csv,parquet,jsonl,html.")
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N inputs.")] = None,
-    groups_file: GroupsOption = None,
+    groups_file: GroupFileOption = None,
+    old_groups_file: OldGroupFileOption = None,
     chunk_size: Annotated[int | None, typer.Option(help="Inputs per chunk.")] = None,
     executor: Annotated[str, typer.Option(help="auto, serial, processes or dask.")] = "auto",
     workers: Annotated[int | None, typer.Option(help="Local worker processes.")] = None,
@@ -513,6 +555,7 @@ def report(
     from symxai.report.runner import run_report
     from symxai.report.spec import load_spec, spec_from_mapping
 
+    groups_file = _group_file(groups_file, old_groups_file)
     overrides = {
         "domain": domain,
         "data": data,
@@ -715,7 +758,8 @@ def evaluate(
     evaluated = result.table["input"].nunique() if not result.table.empty else 0
     typer.echo(
         f"{domain} / {data}: {evaluated} of {result.settings['inputs']} inputs evaluated, "
-        f"backend {result.settings['backend']}; mean areas (deletion: lower is better, "
+        f"backend {result.settings['backend']}, target {_named_f(result.settings['target_name'])}"
+        "; mean areas (deletion: lower is better, "
         "insertion: higher is better)"
     )
     if evaluated:
@@ -774,7 +818,8 @@ def domains(
 @app.command("groups")
 @_friendly
 def groups_command(
-    groups_file: GroupsOption = None,
+    groups_file: GroupFileOption = None,
+    old_groups_file: OldGroupFileOption = None,
     smiles: Annotated[
         str | None,
         typer.Option(help="Also show which groups occur in this molecule, with their atoms."),
@@ -782,10 +827,11 @@ def groups_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The named functional groups of molecule queries (group:nitro, or the bare name
-    nitro): name, SMARTS and description, built-in ones and those of --groups FILE
+    nitro): name, SMARTS and description, built-in ones and those of --group-file FILE
     (a user's group replaces a built-in one of the same name)."""
     from symxai.domains.molecules.groups import BUILTIN_GROUPS, load_groups
 
+    groups_file = _group_file(groups_file, old_groups_file)
     vocabulary = load_groups(groups_file) if groups_file else BUILTIN_GROUPS
     found: dict[str, list[str]] | None = None
     if smiles is not None:

@@ -95,7 +95,9 @@ class Decomposition:
     bitmask codes over the positions of ``C``; an order-limited one lists members.
 
     Use :meth:`top`, :meth:`to_pandas`, ``decomposition[subset]``, :meth:`value`,
-    :meth:`by_order` and :meth:`to_shapiq`.
+    :meth:`by_order` and :meth:`to_shapiq`. ``target`` names the explained output where
+    it is known (``"mutagen - nonmutagen"``, ``"logS"``; set by
+    :meth:`~symxai.explanation.Explanation.dividends`), else ``None``.
     """
 
     def __init__(
@@ -109,6 +111,7 @@ class Decomposition:
         max_order: int,
         space: FeatureSpace | None = None,
         complete: bool | None = None,
+        target: str | None = None,
     ) -> None:
         if (codes is None) == (members is None):
             raise ValueError("give exactly one of codes (complete) or members (order-limited)")
@@ -120,6 +123,7 @@ class Decomposition:
         self.max_order = int(max_order)
         self.space = space
         self._complete = complete
+        self.target = target
 
     @classmethod
     def from_dividends(
@@ -253,6 +257,7 @@ class Decomposition:
                 max_order=order,
                 space=self.space,
                 complete=complete,
+                target=self.target,
             )
         return Decomposition(
             self.n,
@@ -262,6 +267,7 @@ class Decomposition:
             max_order=order,
             space=self.space,
             complete=complete,
+            target=self.target,
         )
 
     def by_order(self) -> pd.Series:

@@ -469,7 +469,8 @@ class Explanation:
         coalition graph (GNN-LRP, SchNet), from the connected coalitions only, in one
         batch (docs/mathematics.md, "Connected coalitions"). Otherwise exact for all ``n``
         when the backend supplies them (GNN-LRP walks), else from ``2^|C|`` values
-        (``|C| <= 24``) or from the coalitions of at most ``max_order`` features."""
+        (``|C| <= 24``) or from the coalitions of at most ``max_order`` features. The
+        decomposition's ``target`` is the explained output's name (``metadata["target"]``)."""
         mask = self.context_mask(context)
         key = (max_order, np.packbits(mask).tobytes())
         if key not in self._decompositions and self._exact is None and max_order is not None:
@@ -487,7 +488,10 @@ class Explanation:
             self._decompositions[key] = harsanyi_dividends(
                 self.set_function, max_order=max_order, context=mask, space=self.space
             )
-        return self._decompositions[key]
+        decomposition = self._decompositions[key]
+        if decomposition.target is None:
+            decomposition.target = self.metadata.get("target")
+        return decomposition
 
     def _complete_connected_dividends(self, mask: np.ndarray) -> Decomposition | None:
         """All dividends over the context from the connected coalitions of at most

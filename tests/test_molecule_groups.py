@@ -267,7 +267,7 @@ def test_cli_groups_lists_the_vocabulary_and_a_molecules_groups(tmp_path: Path) 
     assert BUILTIN_GROUPS["nitro"].smarts in result.stdout
     path = tmp_path / "groups.txt"
     path.write_text(GROUPS_FILE)
-    rows = json.loads(invoke_cli("groups", "--groups", path, "--json").stdout)
+    rows = json.loads(invoke_cli("groups", "--group-file", path, "--json").stdout)
     by_name = {row["name"]: row for row in rows}
     assert by_name["phenol"]["source"] == f"{path}:2"
     assert by_name["hydroxyl"]["overrides"] == "built-in"
@@ -280,7 +280,7 @@ def test_cli_groups_lists_the_vocabulary_and_a_molecules_groups(tmp_path: Path) 
 def test_cli_query_with_groups_file_and_errors(tmp_path: Path) -> None:
     path = tmp_path / "groups.txt"
     path.write_text(GROUPS_FILE)
-    result = invoke_cli("query", "Oc1ccccc1", "phenol", "group:hydroxyl", "--groups", path)
+    result = invoke_cli("query", "Oc1ccccc1", "phenol", "group:hydroxyl", "--group-file", path)
     assert result.exit_code == 0, result.output
     assert "phenol" in result.stdout
     result = invoke_cli("query", "Oc1ccccc1", "phenol")
@@ -289,7 +289,7 @@ def test_cli_query_with_groups_file_and_errors(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "did you mean" in result.stderr and "'nitro'" in result.stderr
     bad = tmp_path / "bad.txt"
     bad.write_text("x: [C\n")
-    result = invoke_cli("query", NITROANILINE, "nitro", "--groups", bad)
+    result = invoke_cli("query", NITROANILINE, "nitro", "--group-file", bad)
     assert result.exit_code == 2 and f"{bad}, line 1: invalid SMARTS" in result.stderr
 
 

@@ -140,7 +140,7 @@ def test_user_groups_survive_the_models_featurizer(tmp_path: Path) -> None:
     groups = tmp_path / "groups.txt"
     groups.write_text("pyridine_n: [nX2]1ccccc1\n")
     common = ["query", "c1ccncc1O", "group:hydroxyl", "pyridine_n", "O", "N", "--json"]
-    result = invoke_cli(*common, "--model", TINY_GIN, "--groups", groups)
+    result = invoke_cli(*common, "--model", TINY_GIN, "--group-file", groups)
     assert result.exit_code == 0, result.output
     rows = {row["query"]: row["relevance"] for row in json.loads(result.stdout)["relevance"]}
     assert rows["group:hydroxyl"] == pytest.approx(rows["O"])

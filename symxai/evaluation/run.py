@@ -70,7 +70,7 @@ DECISION = "decision"
 ORDERINGS = ("random", "first-order", "occlusion", "greedy", "shapley")
 """The orderings :func:`evaluate_inputs` knows by name."""
 
-TABLE_COLUMNS = ["input", "ordering", "kind", "area", "n", "full", "empty", "seconds"]
+TABLE_COLUMNS = ["input", "ordering", "kind", "area", "n", "full", "empty", "seconds", "target"]
 METHOD_COLUMNS = ["method", "input", "metric", "value"]
 PARTS = ("pairs", "features")
 """Ground-truth parts, in the order the summary shows them."""
@@ -85,7 +85,9 @@ class EvaluationResult:
     table:
         One row per input, ordering and kind: ``input`` (the record id), ``ordering``,
         ``kind``, ``area`` (NaN when ``f(N) = f(∅)``), ``n`` (features), ``full`` and
-        ``empty`` (``f(N)``, ``f(∅)``), ``seconds`` (CPU seconds to build the ordering).
+        ``empty`` (``f(N)``, ``f(∅)``), ``seconds`` (CPU seconds to build the ordering),
+        ``target`` (the explained output by name, ``mutagen - nonmutagen``; with
+        ``target="decision"`` the input's decided class first).
     fractions:
         ``[points]`` fractions of the features removed/added.
     curves:
@@ -97,8 +99,10 @@ class EvaluationResult:
         Record id -> why that input could not be evaluated; ``"id (method)"`` -> why
         one method could not explain that input.
     settings:
-        Domain, data, model, backend, target, orderings, peers, points, seed, repeats,
-        greedy step and inputs of the run, and ``notes`` (peers trained before the run).
+        Domain, data, model, backend, target (as given), ``target_name`` (the explained
+        outputs by name, ``" or "`` between the names of a ``decision`` run's two
+        orders), orderings, peers, points, seed, repeats, greedy step and inputs of the
+        run, and ``notes`` (peers trained before the run).
     methods:
         The tidy method table: one row per ``method`` (``symxai`` and each peer),
         ``input``, ``metric`` and ``value``. Metrics: ``features_auroc``,
@@ -496,6 +500,7 @@ def evaluate_inputs(
                             "full": curve.full,
                             "empty": curve.empty,
                             "seconds": seconds,
+                            "target": explainer.metadata.get("target"),
                         }
                     )
                     values[name][curve.kind].append(curve.values)
@@ -536,6 +541,7 @@ def evaluate_inputs(
             "target": DECISION
             if decide
             else (list(target) if isinstance(target, tuple) else target),
+            "target_name": " or ".join(dict.fromkeys(row["target"] for row in rows)) or None,
             "orderings": list(orderings),
             "peers": list(peers),
             "points": points,

@@ -5,7 +5,8 @@ it, and writes
 
 * ``relevance.csv`` / ``relevance.parquet`` / ``relevance.jsonl``: the tidy table, one
   row per (input, query) with ``input, query, formula, relevance, mode, prediction,
-  label``;
+  label, target`` (``target``: the explained output by name, ``mutagen - nonmutagen``,
+  ``logS``; :meth:`~symxai.report.tasks.ReportTask.target_label`);
 * ``failures.csv``: the inputs that could not be explained, and why;
 * ``report.html``: the self-contained HTML page (:mod:`symxai.report.html`).
 
@@ -184,7 +185,7 @@ def _run(
                         on_chunk(list(chunk), result)
         finally:
             pool.close()
-    table = _ordered(store.rows(), [r.id for r in records], names)
+    table = _ordered(store.rows(), [r.id for r in records], names, task.target_label())
     failures = store.failures()
     files = write_tables(table, failures, spec)
     result = ReportResult(
@@ -205,11 +206,15 @@ def _run(
     return result
 
 
-def _ordered(frame: pd.DataFrame, inputs: list[str], queries: list[str]) -> pd.DataFrame:
-    """Rows of this spec's inputs and queries, in data-set order then query order."""
+def _ordered(
+    frame: pd.DataFrame, inputs: list[str], queries: list[str], target: str
+) -> pd.DataFrame:
+    """Rows of this spec's inputs and queries, in data-set order then query order, with
+    the run's ``target`` name in every row."""
     if frame.empty:
         return pd.DataFrame(columns=list(TABLE_COLUMNS))
     frame = frame[frame["input"].isin(inputs) & frame["query"].isin(queries)].copy()
+    frame["target"] = target
     frame["_input"] = frame["input"].map({name: i for i, name in enumerate(inputs)})
     frame["_query"] = frame["query"].map({name: i for i, name in enumerate(queries)})
     frame = frame.sort_values(["_input", "_query"]).drop(columns=["_input", "_query"])

@@ -36,6 +36,7 @@ from symxai.errors import SymxaiError
 from symxai.report.lock import FolderLock
 
 __all__ = [
+    "JOURNAL_COLUMNS",
     "ROW_SCHEMA",
     "TABLE_COLUMNS",
     "JournalCheck",
@@ -46,7 +47,13 @@ __all__ = [
     "validate_row",
 ]
 
-TABLE_COLUMNS = ("input", "query", "formula", "relevance", "mode", "prediction", "label")
+#: Columns of a journal row (without its ``definition`` and ``checksum``).
+JOURNAL_COLUMNS = ("input", "query", "formula", "relevance", "mode", "prediction", "label")
+
+#: Columns of the tidy table: the journal's and ``target``, the explained output's name
+#: (the same for every row of a run; the fingerprint fixes it, so the journal does not
+#: store it and journals written before the column existed resume unchanged).
+TABLE_COLUMNS = (*JOURNAL_COLUMNS, "target")
 
 #: Field -> allowed JSON types of a journal row (``float`` fields: finite or NaN).
 ROW_SCHEMA: dict[str, tuple[type, ...]] = {
@@ -266,7 +273,7 @@ class RunStore:
     # -------------------------------------------------------------- reading
     @staticmethod
     def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-        frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+        frame = pd.DataFrame(rows, columns=list(JOURNAL_COLUMNS))
         if frame.empty:
             return frame
         frame = frame.drop_duplicates(subset=["input", "query"], keep="last")

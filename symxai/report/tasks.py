@@ -143,12 +143,18 @@ class ReportTask:
 
     def dividends_many(self, input_ids: Sequence[str]) -> list[Any] | None:
         """The complete decompositions of the inputs ``input_ids``, computed together by
-        the domain (:meth:`~symxai.domains.registry.Domain.dividends_many`), or ``None``
-        when the domain cannot (then :meth:`explanation` one by one)."""
+        the domain (:meth:`~symxai.domains.registry.Domain.dividends_many`), each naming
+        its target (:attr:`~symxai.decomposition.Decomposition.target`), or ``None`` when
+        the domain cannot (then :meth:`explanation` one by one)."""
         prepared = [self._prepared(input_id) for input_id in input_ids]
-        return self.domain.dividends_many(
+        decompositions = self.domain.dividends_many(
             prepared, self.model, backend=self.backend, target=self.target
         )
+        if decompositions is not None:
+            name = self.target_label()
+            for decomposition in decompositions:
+                decomposition.target = name
+        return decompositions
 
     def settings(self) -> dict[str, Any]:
         """The resolved model, backend and target (defaults filled in), for display."""
@@ -164,6 +170,22 @@ class ReportTask:
     def output_names(self) -> dict[int, str]:
         """Names of the model's outputs (class indices of the target), where known."""
         return self.domain.output_names(self.model_name, **self.model_options)
+
+    def target_label(self) -> str:
+        """The explained output by name, as every result names it
+        (:func:`~symxai.backends.target.target_name`): ``mutagen - nonmutagen`` for
+        ``(0, 1)``, ``logS`` for a regressor's named output, ``task 2`` where an output
+        has no name."""
+        from symxai.backends.target import target_name  # loads torch
+
+        return target_name(self.target, self._ordered_output_names())
+
+    def _ordered_output_names(self) -> list[str] | None:
+        """The output names in output order, ``None`` unless every output 0..k-1 has one."""
+        names = self.output_names()
+        return (
+            [names[i] for i in range(len(names))] if set(names) == set(range(len(names))) else None
+        )
 
     def describe_target(self) -> str:
         """The explained output in words: ``f(mutagen) - f(nonmutagen)`` for ``(0, 1)``,
@@ -227,12 +249,7 @@ class ReportTask:
         if isinstance(target, (str, tuple)):
             from symxai.backends.target import resolve_target  # loads torch
 
-            names = self.output_names()
-            ordered = (
-                [names[i] for i in range(len(names))]
-                if set(names) == set(range(len(names)))
-                else None
-            )
+            ordered = self._ordered_output_names()
             try:
                 return resolve_target(target, ordered, self.output_count() if ordered else None)
             except ValueError as error:

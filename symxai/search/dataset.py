@@ -78,6 +78,7 @@ def search_over_inputs(
     atoms: list[Atom] = []
     position: dict[Atom, int] = {}
     parts: list[Listing] = []
+    targets: list[str | None] = []
     weight_list = None if weights is None else list(weights)
     for number, (decomposition, atom_sets) in enumerate(inputs):
         positions, index_sets = [], []
@@ -95,6 +96,7 @@ def search_over_inputs(
                 raise ValueError(f"weights has {len(weight_list)} entries for more inputs")
             weight = weight_list[number]
         parts.append(coalition_patterns(decomposition, positions, index_sets, weight))
+        targets.append(decomposition.target)
     if not parts:
         raise ValueError("search_over_inputs needs at least one input")
     if weight_list is not None and len(weight_list) != len(parts):
@@ -116,7 +118,7 @@ def search_over_inputs(
     fits = search.planned_total() * patterns.inputs <= _STORED_CELLS
     ranks = fits if ranks is None else ranks
     chosen = select(search, signed(search.score(keep=ranks and fits), sign), top)
-    return result_of(search, chosen, ranks=ranks)
+    return result_of(search, chosen, ranks=ranks, targets=targets)
 
 
 def rank_over_inputs(

@@ -9,6 +9,7 @@ is true on some coalition of that input's population) and the median per-input r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +37,10 @@ class SearchResult:
     all scored candidates of that input). ``queries`` are the parsed queries in the
     same order, ``candidates`` the number of candidates scored before deduplication,
     ``inputs`` the number of inputs searched and ``sign`` how ``score`` ranked
-    (``"positive"``, ``"negative"`` or ``"abs"``).
+    (``"positive"``, ``"negative"`` or ``"abs"``). ``target`` names the explained
+    output the dividends decompose (``"mutagen - nonmutagen"``, ``"logS"``; the
+    decompositions' :attr:`~symxai.decomposition.Decomposition.target`), ``None`` where
+    it is not known or the inputs' targets differ.
     """
 
     table: pd.DataFrame
@@ -45,6 +49,7 @@ class SearchResult:
     by: str
     inputs: int = 1
     sign: str = "abs"
+    target: str | None = None
 
     def top(self, k: int = 10) -> pd.DataFrame:
         """The ``k`` best rows of :attr:`table`."""
@@ -55,10 +60,15 @@ class SearchResult:
 
 
 def result_of(
-    search: Search, chosen: list[tuple[int, Query]], *, ranks: bool | None
+    search: Search,
+    chosen: list[tuple[int, Query]],
+    *,
+    ranks: bool | None,
+    targets: Sequence[str | None] = (),
 ) -> SearchResult:
     """The table of the chosen candidates; medians over inputs, and with ``ranks`` (over
-    several inputs) the mean, support and median rank columns."""
+    several inputs) the mean, support and median rank columns. ``targets``: the target
+    names of the searched decompositions (the result's ``target`` when they agree)."""
     indices = [index for index, _ in chosen]
     queries = [query for _, query in chosen]
     sums = search.chosen_sums(indices)
@@ -88,4 +98,11 @@ def result_of(
         by=search.by,
         inputs=search.patterns.inputs,
         sign=search.sign,
+        target=common_target(targets),
     )
+
+
+def common_target(targets: Sequence[str | None]) -> str | None:
+    """The one target name all ``targets`` share, else ``None``."""
+    distinct = set(targets)
+    return distinct.pop() if len(distinct) == 1 else None

@@ -103,4 +103,4 @@ def search_queries(
         distinct=distinct,
     )
     chosen = select(search, signed(search.score(keep=False), sign), top)
-    return result_of(search, chosen, ranks=None)
+    return result_of(search, chosen, ranks=None, targets=[decomposition.target])
