@@ -78,10 +78,12 @@ def test_report_table_names_the_default_target_and_a_resumed_run_keeps_its_rows(
 def test_report_table_names_a_regressors_output(tmp_path: Path) -> None:
     data = tmp_path / "molecules.smi"
     data.write_text("c1ccncc1O a\nCCO b\nNc1ccccc1 c\n")
-    spec = _spec(tmp_path / "out", str(data), model=SOLUBILITY)
+    spec = _spec(tmp_path / "out", str(data), model=SOLUBILITY, formats=["csv", "html"])
     result = run_report(spec, executor="serial", progress=False)
     assert result.failures.empty and len(result.table) == 6
     assert (result.table["target"] == "log_solubility").all()
+    assert (pd.read_csv(result.files["csv"])["target"] == "log_solubility").all()
+    assert "f(log_solubility)" in result.files["html"].read_text()
     assert result.task is not None and result.task.target_label() == "log_solubility"
 
 

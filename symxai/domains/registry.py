@@ -254,7 +254,7 @@ class Domain(ABC):
 
     def with_groups(self, path: str) -> Domain:
         """This domain with the user's named groups from the file ``path`` (a report
-        spec's ``groups``, the command line's ``--groups FILE``); a domain without named
+        spec's ``groups``, the command line's ``--group-file FILE``); a domain without named
         groups raises :class:`DomainError`."""
         raise DomainError(
             f"the {self.name} domain has no named groups from a file "
