@@ -121,7 +121,9 @@ def test_evaluation_names_the_target_per_row_and_in_its_settings(tmp_path: Path)
     data = tmp_path / "molecules.smi"
     data.write_text("c1ccncc1O a\nCCO b\n")
     common = ["evaluate", "--data", data, "--model", SOLUBILITY, "--orderings", "random"]
-    result = invoke_cli(*common, "--target", "log_solubility", "-o", tmp_path / "out")
+    named = invoke_cli(*common, "--target", "log_solubility", "-o", tmp_path / "named")
+    assert named.exit_code == 0, named.output
+    result = invoke_cli(*common, "-o", tmp_path / "out")  # a regressor's one output
     assert result.exit_code == 0, result.output
     assert "target f(log_solubility)" in result.stdout
     saved = json.loads((tmp_path / "out" / "evaluation.json").read_text())

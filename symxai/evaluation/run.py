@@ -250,6 +250,19 @@ def _ordering_builders(
     }
 
 
+def default_target_of(domain: Domain, model: Any, model_name: str) -> Any:
+    """The target of ``model`` when none is given: for a user's model (not shipped) in a
+    domain that takes users' models with a featurizer (molecules), its attribute
+    ``default_target``, else ``None`` (its one output) for a model with one output; else
+    the domain's default (as :meth:`~symxai.report.tasks.ReportTask.target` chooses)."""
+    default = domain.default_target()[1]
+    if model_name in domain.models or not getattr(domain, "featurizers", ()):
+        return default
+    if hasattr(model, "default_target"):
+        return model.default_target
+    return None if domain.output_count(model) == 1 else default
+
+
 def _resolve_model(domain: Domain, model: Any, featurizer: str | None = None) -> tuple[Any, str]:
     if model is None or isinstance(model, str):
         name = model or domain.models[0]
@@ -392,7 +405,8 @@ def evaluate_inputs(
 
     ``model`` is a shipped model name, a model file, a loaded model, or ``None`` (the
     domain's first model); ``backend`` the explainer (default: the domain's first
-    backend); ``target`` the explained output (default: the domain's); ``inputs`` the
+    backend); ``target`` the explained output (default: the one a user's model declares,
+    :func:`default_target_of`, else the domain's); ``inputs`` the
     record ids to evaluate (instead of the first ``limit``); ``repeats`` and ``seed``
     the random ordering's (``seed`` also seeds the peers); ``greedy_step`` the features
     the greedy ordering removes per step (a fraction in ``(0, 1)``: that share of the
@@ -432,7 +446,7 @@ def evaluate_inputs(
     domain = get_domain(domain_name)
     loaded, model_name = _resolve_model(domain, model, featurizer)
     backend = backend or domain.backends[0]
-    target = domain.default_target()[1] if target is None else target
+    target = default_target_of(domain, loaded, model_name) if target is None else target
     decide = isinstance(target, str) and target == DECISION
     if decide:
         target = domain.default_target()[1]
