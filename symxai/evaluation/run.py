@@ -87,7 +87,8 @@ class EvaluationResult:
         ``kind``, ``area`` (NaN when ``f(N) = f(∅)``), ``n`` (features), ``full`` and
         ``empty`` (``f(N)``, ``f(∅)``), ``seconds`` (CPU seconds to build the ordering),
         ``target`` (the explained output by name, ``mutagen - nonmutagen``; with
-        ``target="decision"`` the input's decided class first).
+        ``target="decision"`` the input's decided class first; ``None`` where the domain's
+        explanations name no target).
     fractions:
         ``[points]`` fractions of the features removed/added.
     curves:
@@ -555,7 +556,8 @@ def evaluate_inputs(
             "target": DECISION
             if decide
             else (list(target) if isinstance(target, tuple) else target),
-            "target_name": " or ".join(dict.fromkeys(row["target"] for row in rows)) or None,
+            "target_name": " or ".join(dict.fromkeys(filter(None, (r["target"] for r in rows))))
+            or None,
             "orderings": list(orderings),
             "peers": list(peers),
             "points": points,
