@@ -9,8 +9,8 @@ explanation speed, as one JSON line.
   ``planted_interaction_ratio`` (goal at least 3; undefined where the one-group mean is 0,
   which ``missing="absent"`` makes it, is ``null``: see that module) with the means
   behind it, the same by perturbation (``planted_perturbation_*``, only the molecules
-  with a nitro group or an aromatic amine explained) and the training record of the
-  shipped planted model;
+  with a nitro group or an aromatic amine explained, so its Spearman correlation is over
+  those), the molecule counts and the training record of the shipped planted model;
 * ``explain_s_per_molecule``: median seconds, one thread, for a GNN-LRP explanation of
   one solubility-set molecule by the solubility model plus four group queries
   (``explain_molecule`` and ``relevances``), over :data:`TIMED` test molecules
@@ -31,7 +31,7 @@ import torch
 
 from symxai.data.properties import PropertyData, load_b3db, load_solubility
 from symxai.domains.molecules import explain_molecule, molecule_from_smiles, molecule_relevances
-from symxai.domains.molecules.planted import load_planted_gnn
+from symxai.domains.molecules.planted import load_planted, load_planted_gnn
 from symxai.evaluation.planted import check_planted
 from symxai.query import parse_query
 from symxai.training.properties import (
@@ -77,11 +77,14 @@ def main() -> None:
     planted_s = time.perf_counter() - start
     perturbed = check_planted(backend="perturbation").figures()
     planted_record = load_planted_gnn().metrics
+    planted_data = load_planted()
 
     model = load_solubility_gnn().model
     test_smiles = [solubility.smiles[i] for i in solubility.split["test"]]
     timed = test_smiles[:TIMED]
-    explain_molecule(timed[0], model, target=None, featurizer="ogb").relevances(QUERIES)
+    explain_molecule(timed[0], model, target=None, featurizer="ogb").relevances(
+        QUERIES, missing="absent"
+    )
     seconds: list[list[float]] = [[] for _ in timed]
     for _ in range(REPEATS):
         for position, smiles in enumerate(timed):
@@ -112,6 +115,8 @@ def main() -> None:
                 **{
                     f"planted_perturbation_{key}": round(perturbed[key], 3) for key in PLANTED_MEANS
                 },
+                "planted_molecules": len(planted_data),
+                "planted_molecules_both": planted_data.extra["interaction"].count("1"),
                 "planted_test_rmse": round(planted["test_rmse"], 3),
                 "planted_test_molecules": planted["molecules"],
                 "planted_test_both": planted["molecules_both"],
