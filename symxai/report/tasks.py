@@ -257,15 +257,18 @@ class ReportTask:
         return target
 
     def _model_default_target(self, domain_default: Any) -> Any:
-        """The target when the spec gives none: for a model that is not shipped, the
-        one it declares (attribute ``default_target``), ``None`` for a model with one
-        output (a regressor); else the domain's default. Only domains that take users'
-        models with a featurizer (molecules) look at the model."""
-        if self.model_name in self.domain.models or not getattr(self.domain, "featurizers", ()):
+        """The target when the spec gives none: the one the model declares (attribute
+        ``default_target``: the shipped property models declare ``None``, their one
+        output); for a model that is not shipped and declares none, ``None`` for a model
+        with one output (a regressor); else the domain's default. Only domains that take
+        users' models with a featurizer (molecules) look at the model."""
+        if not getattr(self.domain, "featurizers", ()):
             return domain_default
         model = self.model
         if hasattr(model, "default_target"):
             return model.default_target
+        if self.model_name in self.domain.models:
+            return domain_default
         return None if self.output_count() == 1 else domain_default
 
     def check_atoms(self) -> None:

@@ -13,6 +13,9 @@
   :func:`count_group`, :func:`load_groups`;
 * :mod:`~symxai.domains.molecules.explain`: :func:`explain_molecule`,
   :func:`molecule_relevances`;
+* :mod:`~symxai.domains.molecules.property_models`: the shipped property models by
+  name (``esol-gnn``, ``bbb-gnn``, ``planted-gnn``), :func:`load_property_model`;
+* :mod:`~symxai.domains.molecules.planted`: the planted property (target, data, model);
 * :mod:`~symxai.domains.molecules.drawing`: :func:`draw_molecule`,
   :func:`plot_top_contributions` (loaded on first use: they need matplotlib).
 
@@ -45,6 +48,7 @@ from symxai.domains.molecules.molecule import (
     Molecule,
     MoleculeError,
 )
+from symxai.domains.molecules.property_models import PROPERTY_MODELS, load_property_model
 from symxai.domains.molecules.smarts import compile_smarts
 from symxai.domains.molecules.sources import (
     load_molecules,
@@ -63,6 +67,7 @@ __all__ = [
     "MUTAGENICITY_ELEMENTS",
     "NEUTRAL_VALENCES",
     "NONMUTAGEN",
+    "PROPERTY_MODELS",
     "Featurizer",
     "GroupVocabulary",
     "Molecule",
@@ -78,6 +83,7 @@ __all__ = [
     "load_groups",
     "load_molecules",
     "load_mutagenicity_gin",
+    "load_property_model",
     "molecule_from_mol",
     "molecule_from_smiles",
     "molecule_from_tu",

@@ -2,7 +2,9 @@
 
 Inputs: a shipped TU data set (``Mutagenicity``, ``MUTAG``) or a file of SMILES (one per
 line, ``SMILES [id [label]]``, or a CSV with a ``smiles`` column and optional
-``id``/``label``). Model: ``mutagenicity-gin`` (shipped), a weights file written by
+``id``/``label``). Model: ``mutagenicity-gin``, ``esol-gnn``, ``bbb-gnn`` or
+``planted-gnn`` (shipped; the last three declare the ``ogb`` featurizer:
+:mod:`~symxai.domains.molecules.property_models`), a weights file written by
 :func:`symxai.cache.save_weights` with its configuration ``.json`` beside it (the
 architecture it names, :class:`symxai.models.GIN` by default), or ``module:function``
 returning a user's ``torch.nn.Module``; the model's featurizer (``tu``, ``ogb``,
@@ -54,6 +56,7 @@ from symxai.domains.molecules.molecule import (
     NONMUTAGEN,
     Molecule,
 )
+from symxai.domains.molecules.property_models import PROPERTY_MODELS, load_property_model
 from symxai.domains.molecules.smarts import compile_smarts
 from symxai.domains.molecules.sources import (
     load_molecules,
@@ -77,6 +80,8 @@ __all__ = ["MoleculeDomain"]
 
 _DATASETS = ("Mutagenicity", "MUTAG")
 
+_SHIPPED = ("mutagenicity-gin", *PROPERTY_MODELS)
+
 _ALL_ELEMENTS = tuple(Chem.GetPeriodicTable().GetElementSymbol(z) for z in range(1, 119))
 
 
@@ -84,7 +89,8 @@ _ALL_ELEMENTS = tuple(Chem.GetPeriodicTable().GetElementSymbol(z) for z in range
 def _model(model: str, featurizer: str | None = None) -> Any:
     """A molecule model (cached per name and featurizer), carrying its featurizer.
 
-    ``model`` is ``mutagenicity-gin`` (shipped), a symxai weights file with its
+    ``model`` is ``mutagenicity-gin`` or a property model of :data:`PROPERTY_MODELS`
+    (shipped), a symxai weights file with its
     configuration ``.json`` beside it (``config`` rebuilds the architecture its
     ``architecture`` entry names, :func:`~symxai.models.registry.architecture`, ``GIN``
     by default; optional ``featurizer`` and ``output_names`` entries) or
@@ -97,6 +103,8 @@ def _model(model: str, featurizer: str | None = None) -> Any:
 
     if model == "mutagenicity-gin":
         loaded = load_mutagenicity_gin().model
+    elif model in PROPERTY_MODELS:
+        loaded = load_property_model(model)
     elif Path(model).is_file():
         loaded = _weights_file(model)
     elif ":" in model:
@@ -113,7 +121,8 @@ def _model(model: str, featurizer: str | None = None) -> Any:
         loaded = built.eval()
     else:
         raise DomainError(
-            f"model {model!r} is neither mutagenicity-gin, a weights file nor module:function"
+            f"model {model!r} is neither a shipped model ({', '.join(_SHIPPED)}), "
+            "a weights file nor module:function"
         )
     if featurizer is None:
         return loaded
@@ -229,7 +238,7 @@ class MoleculeDomain(Domain):
     description = "Molecules (SMILES, TU graphs) explained by a GIN; atoms are the features."
     default_data = "Mutagenicity"
     datasets = _DATASETS
-    models = ("mutagenicity-gin",)
+    models = _SHIPPED
     backends = ("gnn-lrp", "perturbation")
     perturbations = ("remove", "baseline")
     batched_backends = ("gnn-lrp",)
