@@ -5,11 +5,13 @@ models by name from the command line."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from rdkit import Chem
 
+import symxai
 from symxai.domains.molecules.planted import (
     load_planted,
     load_planted_gnn,
@@ -163,3 +165,15 @@ def test_shipped_property_model_with_featurizer_and_target() -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("OCCc1ccccc1: f(log_solubility) = ")
+
+
+def test_shipped_weights_file_loads_as_a_model_file() -> None:
+    """The shipped ``.pt`` with its ``.json`` (architecture PropertyGNN, featurizer ogb)
+    given as ``--model FILE`` explains exactly as the shipped name does."""
+    weights = Path(symxai.__file__).parent / "data" / "models" / "solubility_gnn.pt"
+    by_name, by_file = (
+        invoke_cli("query", "OCCc1ccccc1", "group:hydroxyl", "--model", model, "--json")
+        for model in ("esol-gnn", str(weights))
+    )
+    assert by_file.exit_code == 0, by_file.output
+    assert json.loads(by_file.stdout) == json.loads(by_name.stdout)

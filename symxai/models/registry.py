@@ -56,7 +56,8 @@ def _builtin() -> None:
     """Register the graph models of :mod:`symxai.models` (imported on first use)."""
     from symxai.models.gin import GIN
     from symxai.models.node_gin import NodeGIN
+    from symxai.models.property_gnn import PropertyGNN
 
-    for builder in (GIN, NodeGIN):
+    for builder in (GIN, NodeGIN, PropertyGNN):
         if builder.__name__ not in _ARCHITECTURES:
             _ARCHITECTURES[builder.__name__] = builder

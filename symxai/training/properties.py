@@ -236,7 +236,8 @@ def train_property_model(
         "data": data.name,
         "task": data.task,
         "metric": metric,
-        "featurizer": "torch_geometric.utils.from_smiles",
+        "architecture": "PropertyGNN",
+        "featurizer": "ogb",
         "settings": {
             "epochs": epochs,
             "patience": patience,
