@@ -124,6 +124,15 @@ def test_perturbation_finds_the_interaction_in_the_conjunction(handful) -> None:
     assert np.all(interaction[both] > 0.75), interaction[both]
     for alone in ("nitro_alone", "aromatic_amine_alone"):
         assert np.all(interaction[both] > 4 * np.abs(check.relevance[alone][both]))
+    figures = check.figures()
+    largest_alone = max(
+        abs(figures["nitro_alone_mean_both"]), abs(figures["aromatic_amine_alone_mean_both"])
+    )
+    assert figures["interaction_vs_alone_ratio"] == pytest.approx(
+        figures["interaction_mean_both"] / largest_alone
+    )
+    assert figures["interaction_vs_alone_ratio"] > 4
+    assert figures["interaction_ratio"] is None
     assert np.all(np.isnan(check.relevance["interaction"][~(both | one)]))
 
 

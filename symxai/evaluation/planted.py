@@ -19,7 +19,11 @@ by GNN-LRP on the regression output with the ``ogb`` featurizer (harsanyi releva
   on the both-groups molecules (every dividend touching the group, the conjunction's
   included), and ``nitro_alone_mean_both``, ``aromatic_amine_alone_mean_both`` that of
   ``group:nitro & ~group:aromatic_amine`` and the converse (the group without the other),
-  to show where the interaction term went.
+  to show where the interaction term went;
+* ``interaction_vs_alone_ratio``: ``interaction_mean_both`` over the larger of
+  ``|nitro_alone_mean_both|`` and ``|aromatic_amine_alone_mean_both|``, on the same
+  molecules: a defined figure for "the term shows up in the conjunction and not in either
+  group alone" (``None`` where both alone means are 0).
 
 ``backend="perturbation"`` scores the same queries by removing atoms (the model re-run on
 the kept atoms, :func:`~symxai.domains.molecules.explain_molecule`, one molecule at a
@@ -80,18 +84,26 @@ class PlantedCheck:
     def figures(self) -> dict[str, Any]:
         """The check's figures as a flat dict (JSON-friendly: an undefined ratio, whose
         one-group mean is 0, is ``None``; the Spearman correlation is computed where
-        ``hydroxyl`` relevances were scored)."""
+        ``hydroxyl`` relevances were scored, and is ``None`` where the counts or the
+        relevances there are constant)."""
         from scipy.stats import spearmanr
 
         both, one = self.both, self.exactly_one
         mean_both = self._mean("interaction", both)
         mean_one = self._mean("interaction", one)
         ratio = mean_both / mean_one if mean_one != 0 else None
+        alone = max(
+            abs(self._mean("nitro_alone", both)), abs(self._mean("aromatic_amine_alone", both))
+        )
+        versus_alone = mean_both / alone if alone > 0 else None
         scored = ~np.isnan(self.relevance["hydroxyl"])
-        rho = spearmanr(self.relevance["hydroxyl"][scored], self.terms["hydroxyl"][scored])
+        relevance, count = self.relevance["hydroxyl"][scored], self.terms["hydroxyl"][scored]
+        varies = len(np.unique(relevance)) > 1 and len(np.unique(count)) > 1
+        rho = float(spearmanr(relevance, count).statistic) if varies else None
         return {
-            "hydroxyl_spearman": float(rho.statistic),
+            "hydroxyl_spearman": rho,
             "interaction_ratio": ratio,
+            "interaction_vs_alone_ratio": versus_alone,
             "interaction_mean_both": mean_both,
             "interaction_mean_one": mean_one,
             "nitro_mean_both": self._mean("nitro", both),
