@@ -11,39 +11,19 @@ molecules (B3DB, solubility and Mutagenicity SMILES:
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-import torch
-
-from symxai.cache import cache_dir
 from symxai.domains.molecules.planted import PLANTED_WEIGHTS_NAME, train_planted_gnn
-from symxai.training.store import StateDicts
+from symxai.training.properties import run_training_script
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--ship", action="store_true", help="write into symxai/data/models")
-    arguments = parser.parse_args()
-    torch.set_num_threads(arguments.threads)
-    trained = train_planted_gnn(
-        seed=arguments.seed,
+    run_training_script(
+        __doc__.splitlines()[0],
+        train_planted_gnn,
+        PLANTED_WEIGHTS_NAME,
         progress=lambda epoch, loss, rmse: print(
             f"epoch {epoch + 1}: loss {loss:.4f}, val {rmse:.3f}"
         ),
     )
-    metrics = trained.metrics
-    root = Path(__file__).resolve().parent.parent
-    folder = root / "symxai" / "data" / "models" if arguments.ship else cache_dir("models")
-    path = StateDicts(folder).save(PLANTED_WEIGHTS_NAME, trained)
-    print(
-        f"trained in {metrics['training_seconds']:.0f} s ({metrics['epochs_run']} epochs, "
-        f"best {metrics['best_epoch'] + 1}): RMSE train {metrics['train_rmse']:.3f}, "
-        f"validation {metrics['val_rmse']:.3f}, test {metrics['test_rmse']:.3f}"
-    )
-    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

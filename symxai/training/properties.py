@@ -31,16 +31,19 @@ else cached ones, else train now.
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
+from symxai.cache import cache_dir
 from symxai.data.properties import PropertyData, load_b3db, load_solubility
 from symxai.models.property_gnn import PropertyGNN
-from symxai.training.store import Trained, load_or_train
+from symxai.training.store import StateDicts, Trained, load_or_train
 
 __all__ = [
     "BBB_WEIGHTS_NAME",
@@ -51,6 +54,7 @@ __all__ = [
     "predict",
     "property_graphs",
     "roc_auc",
+    "run_training_script",
     "train_bbb_gnn",
     "train_property_model",
     "train_solubility_gnn",
@@ -290,3 +294,45 @@ def load_bbb_gnn(*, train_if_missing: bool = True) -> Trained[PropertyGNN]:
         train_if_missing=train_if_missing,
         missing="no blood-brain barrier GNN weights found; run examples/train_bbb.py",
     )
+
+
+_METRIC_LABELS = {"rmse": "RMSE", "roc_auc": "ROC AUC"}
+
+
+def run_training_script(
+    description: str,
+    train: Callable[..., Trained[Any]],
+    weights_name: str,
+    *,
+    unit: str = "",
+    argv: Sequence[str] | None = None,
+    **train_options: Any,
+) -> Path:
+    """The command line of the property training scripts in ``examples/``.
+
+    Options ``--seed`` (default 0), ``--threads`` (torch threads, default 2) and
+    ``--ship`` (write into ``symxai/data/models`` instead of the symxai cache). Calls
+    ``train(seed=..., **train_options)``, saves the weights as ``weights_name``, prints the
+    training time and the metric on the train, validation and test parts (``unit`` after
+    it), and returns the path written.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--ship", action="store_true", help="write into symxai/data/models")
+    arguments = parser.parse_args(argv)
+    torch.set_num_threads(arguments.threads)
+    trained = train(seed=arguments.seed, **train_options)
+    metrics = trained.metrics
+    shipped = Path(__file__).resolve().parent.parent / "data" / "models"
+    folder = shipped if arguments.ship else cache_dir("models")
+    path = StateDicts(folder).save(weights_name, trained)
+    metric = metrics["metric"]
+    print(
+        f"trained in {metrics['training_seconds']:.0f} s ({metrics['epochs_run']} epochs, "
+        f"best {metrics['best_epoch'] + 1}): {_METRIC_LABELS.get(metric, metric)} "
+        f"train {metrics[f'train_{metric}']:.3f}, validation {metrics[f'val_{metric}']:.3f}, "
+        f"test {metrics[f'test_{metric}']:.3f}{' ' + unit if unit else ''}"
+    )
+    print(f"wrote {path}")
+    return path
