@@ -52,7 +52,7 @@ from symxai.backends.base import Backend
 from symxai.backends.lrp.composite import RuleSpec, lrp_hooks
 from symxai.backends.lrp.frozen import frozen_parameters
 from symxai.backends.lrp.masking import MaskGradient
-from symxai.backends.lrp.rules import stabilise
+from symxai.backends.lrp.rules import HalfGradient, stabilise
 from symxai.backends.lrp.thread_hooks import register_thread_hook
 from symxai.backends.target import Target, select_target
 from symxai.backends.transformer_shared_forward import shared_forward_token_relevance
@@ -83,18 +83,6 @@ class _IdentityRule(torch.autograd.Function):
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
         (ratio,) = ctx.saved_tensors
         return grad * ratio, None
-
-
-class _HalfGradient(torch.autograd.Function):
-    """Identity forward; half the gradient backward (uniform split of a bilinear product)."""
-
-    @staticmethod
-    def forward(ctx: Any, value: torch.Tensor) -> torch.Tensor:
-        return value.view_as(value)
-
-    @staticmethod
-    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
-        return 0.5 * grad
 
 
 class _AttentionRule(TorchFunctionMode):
@@ -130,7 +118,7 @@ class _AttentionRule(TorchFunctionMode):
             and func in self._PRODUCTS
             and all(isinstance(a, torch.Tensor) and a.requires_grad for a in args[:2])
         ):
-            return _HalfGradient.apply(result)
+            return HalfGradient.apply(result)
         return result
 
 

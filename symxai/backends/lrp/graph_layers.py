@@ -79,6 +79,8 @@ from typing import Any
 import torch
 from torch.utils.hooks import RemovableHandle
 
+from symxai.backends.lrp.rules import HalfGradient
+
 __all__ = [
     "ATTENTION_LAYERS",
     "ATTENTION_RULES",
@@ -134,19 +136,6 @@ def attention_layers(model: torch.nn.Module) -> list[torch.nn.Module]:
     return [m for m in model.modules() if type(m).__name__ in ATTENTION_LAYERS]
 
 
-class _HalfGradient(torch.autograd.Function):
-    """Identity forward, half the gradient backward (AttnLRP's uniform rule for one
-    operand of a bilinear product)."""
-
-    @staticmethod
-    def forward(ctx: Any, value: torch.Tensor) -> torch.Tensor:
-        return value.view_as(value)
-
-    @staticmethod
-    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
-        return 0.5 * grad
-
-
 _ACTIVE = threading.local()
 """Per thread: ``rules``, the attention rule of each layer in this thread's pass."""
 
@@ -174,7 +163,7 @@ def _message_pre_hook(layer: torch.nn.Module, inputs: tuple[dict[str, Any]]) -> 
     for key in ("alpha", "x_j"):
         value = keywords.get(key)
         if isinstance(value, torch.Tensor) and value.requires_grad:
-            keywords[key] = _HalfGradient.apply(value)
+            keywords[key] = HalfGradient.apply(value)
     return (keywords,)
 
 

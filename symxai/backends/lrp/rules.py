@@ -38,6 +38,7 @@ __all__ = [
     "STABILIZERS",
     "Epsilon",
     "Gamma",
+    "HalfGradient",
     "Rule",
     "Stabilizer",
     "Zero",
@@ -50,6 +51,20 @@ Stabilizer = Literal["signed", "unsigned"]
 """How ``epsilon`` enters the denominator: ``z + epsilon * sign(z)`` or ``z + epsilon``."""
 
 STABILIZERS: tuple[str, ...] = get_args(Stabilizer)
+
+
+class HalfGradient(torch.autograd.Function):
+    """Identity forward, half the gradient backward: AttnLRP's uniform rule for one
+    operand of a bilinear product ``a * b`` (each operand receives half of the product's
+    relevance; Achtibat et al., ICML 2024), used for attention in transformers and GAT."""
+
+    @staticmethod
+    def forward(ctx: Any, value: torch.Tensor) -> torch.Tensor:
+        return value.view_as(value)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
+        return 0.5 * grad
 
 
 def stabilise(z: torch.Tensor, epsilon: float) -> torch.Tensor:
