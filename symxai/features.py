@@ -123,7 +123,9 @@ class FeatureSpace:
         self.resolvers: dict[str, Resolver] = {
             prefix.lower(): fn for prefix, fn in (resolvers or {}).items()
         }
-        self.group_rules: dict[str, Callable[[], Iterable[int]]] = dict(group_rules or {})
+        self.group_rules: Mapping[str, Callable[[], Iterable[int]]] = (
+            {} if group_rules is None else group_rules
+        )
         self._vocabulary_members: dict[str, np.ndarray] = {}
 
     # ------------------------------------------------------------------ basics

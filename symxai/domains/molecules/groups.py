@@ -304,14 +304,38 @@ class GroupVocabulary(Mapping[str, Group]):
         """Sorted atom indices covered by any match of group ``name`` in ``mol``."""
         return group_atoms(mol, name, self)
 
-    def resolvers(self, mol: Chem.Mol) -> dict[str, Callable[[], list[int]]]:
-        """Per group name, a function giving its atoms in ``mol`` (evaluated on use)."""
-        return {name: functools.partial(group_atoms, mol, name, self) for name in self}
+    def resolvers(self, mol: Chem.Mol) -> Mapping[str, Callable[[], list[int]]]:
+        """Per group name, a function giving its atoms in ``mol`` (evaluated on use; the
+        mapping makes the function on lookup, so a molecule's feature space costs nothing
+        per vocabulary group until a query names one)."""
+        return _MoleculeGroupRules(mol, self)
 
     def present(self, mol: Chem.Mol) -> dict[str, list[int]]:
         """The groups that occur in ``mol``, with their atoms."""
         found = {name: group_atoms(mol, name, self) for name in self}
         return {name: atoms for name, atoms in found.items() if atoms}
+
+
+class _MoleculeGroupRules(Mapping[str, Callable[[], list[int]]]):
+    """The group rules of one molecule: ``rules[name]()`` is ``group_atoms(mol, name)``."""
+
+    def __init__(self, mol: Chem.Mol, vocabulary: GroupVocabulary) -> None:
+        self._mol = mol
+        self._vocabulary = vocabulary
+
+    def __getitem__(self, name: str) -> Callable[[], list[int]]:
+        if name not in self._vocabulary:
+            raise KeyError(name)
+        return functools.partial(group_atoms, self._mol, name, self._vocabulary)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._vocabulary
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._vocabulary)
+
+    def __len__(self) -> int:
+        return len(self._vocabulary)
 
 
 BUILTIN_GROUPS = GroupVocabulary(_BUILTIN)
