@@ -24,6 +24,7 @@ shows the full traceback instead.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
@@ -128,12 +129,23 @@ def _friendly(function: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(141) from None
         except (SymxaiError, ValueError, OSError) as error:
             if os.environ.get("SYMXAI_DEBUG"):
                 raise
             raise _fail(_message(error)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _quiet_stdout() -> None:
+    """The reader of standard output has gone (``symxai groups | head``): point stdout at
+    the null device so that flushing it at exit raises nothing, and stop quietly with
+    128 + SIGPIPE, as other command-line tools do."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _message(error: BaseException) -> str:

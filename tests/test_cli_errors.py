@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 
+from symxai.cli import _friendly
 from symxai.errors import LINE_LIMIT
 from symxai.report.queries import read_query_file
 from symxai.report.spec import load_spec
@@ -158,3 +160,32 @@ def test_console_script_file_errors_have_no_traceback(tmp_path: Path) -> None:
     )
     assert process.returncode == 2
     assert process.stderr == f"error: query file {str(tmp_path)!r} is a directory, not a file\n"
+
+
+def test_a_closed_output_pipe_exits_with_sigpipe_status_and_no_message(capsys) -> None:
+    @_friendly
+    def write_to_a_closed_pipe() -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(typer.Exit) as stopped:
+        write_to_a_closed_pipe()
+    assert stopped.value.exit_code == 141
+    assert capsys.readouterr().err == ""
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
+    """``symxai groups | head -1``: no message on stderr; the command stops with
+    128 + SIGPIPE when a write meets the closed pipe (0 when it had written everything
+    before the reader left)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "symxai", "groups"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+    )
+    assert process.stdout is not None and process.stdout.readline().startswith("hydroxyl")
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode in (0, 141)
+    assert stderr == ""

@@ -186,3 +186,12 @@ def test_shipped_weights_file_loads_as_a_model_file() -> None:
     )
     assert by_file.exit_code == 0, by_file.output
     assert json.loads(by_file.stdout) == json.loads(by_name.stdout)
+
+
+def test_unknown_target_suggests_the_logit_difference_only_for_two_outputs() -> None:
+    """A one-output model's error lists its output, not the domain's class difference."""
+    for model, difference in (("bbb-gnn", False), ("mutagenicity-gin", True)):
+        result = invoke_cli("query", "CCO", "O", "--model", model, "--target", "nope")
+        assert result.exit_code == 2, result.output
+        assert "unknown target 'nope'" in result.stderr
+        assert ("'mutagen-vs-nonmutagen'" in result.stderr) is difference, result.stderr

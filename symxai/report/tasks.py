@@ -253,7 +253,9 @@ class ReportTask:
             try:
                 return resolve_target(target, ordered, self.output_count() if ordered else None)
             except ValueError as error:
-                raise SpecError(f"{self.spec.source}: {error}; or {name!r}") from None
+                count = self.output_count()
+                default = f"; or {name!r}" if count is None or count >= 2 else ""
+                raise SpecError(f"{self.spec.source}: {error}{default}") from None
         return target
 
     def _model_default_target(self, domain_default: Any) -> Any:

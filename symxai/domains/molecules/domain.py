@@ -235,7 +235,7 @@ class MoleculeDomain(Domain):
     """Molecules explained with GNN-LRP or perturbation (see the module docstring)."""
 
     name = "molecules"
-    description = "Molecules (SMILES, TU graphs) explained by a GIN; atoms are the features."
+    description = "Molecules (SMILES, TU graphs) explained by a graph network; atoms are features."
     default_data = "Mutagenicity"
     datasets = _DATASETS
     models = _SHIPPED
