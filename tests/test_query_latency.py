@@ -274,3 +274,20 @@ def test_a_model_explained_with_the_stored_transpose_still_copies_and_pickles(
     for layer in backend._layers:
         hooks = list(layer._message_and_aggregate_forward_hooks.values())
         assert sum(hook is _dispatch for hook in hooks) == 1
+
+
+@pytest.mark.parametrize("sparse_adjacency", [None, True, False])
+def test_the_prediction_from_the_construction_pass_equals_a_fresh_forward(
+    gin: torch.nn.Module, molecules: list[Any], sparse_adjacency: bool | None
+) -> None:
+    """The first ``prediction()`` reuses the construction's last plain forward pass; it is
+    the same number, to the bit, as the forward pass every later call runs."""
+    for molecule in molecules:
+        backend = GNNLRPBackend(
+            gin,
+            molecule.to_data(),
+            target=(MUTAGEN, NONMUTAGEN),
+            rules=DEFAULT_RULES,
+            sparse_adjacency=sparse_adjacency,
+        )
+        assert backend.prediction() == backend.prediction()

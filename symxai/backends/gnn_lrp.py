@@ -266,10 +266,16 @@ class GNNLRPBackend(Backend):
         self._graph_of_node: dict[int, torch.Tensor] = {}
         self._product_layers: list[torch.nn.Module] = []
         self.sparse_adjacency = False
+        self._unused_output: Any = None
         self.num_layers = self._count_layer_calls()
+        dense_output = self._unused_output
         if sparse_adjacency is None:
             sparse_adjacency = self._sparse_adjacency_agrees()
+        elif sparse_adjacency:
+            self._unused_output = None
         self.sparse_adjacency = bool(sparse_adjacency)
+        if not self.sparse_adjacency:
+            self._unused_output = dense_output
         self._batches.clear()
         self._transposed.clear()
         if self.sparse_adjacency:
@@ -336,7 +342,10 @@ class GNNLRPBackend(Backend):
         if any(key != "edge_index" for key in edge_keys):
             return False
         with torch.no_grad():
-            reference = self._call(self._batched(1))
+            reference = self._unused_output
+            if reference is None:
+                reference = self._call(self._batched(1))
+            self._unused_output = None
             if hasattr(reference, "logits"):
                 reference = reference.logits
             self._batches.clear()
@@ -349,6 +358,7 @@ class GNNLRPBackend(Backend):
             finally:
                 self.sparse_adjacency = False
                 self._batches.clear()
+        self._unused_output = output
         if hasattr(output, "logits"):
             output = output.logits
         if calls.count != self.num_layers or not isinstance(output, torch.Tensor):
@@ -389,8 +399,10 @@ class GNNLRPBackend(Backend):
                 handle.remove()
 
     def _count_layer_calls(self) -> int:
+        """The message-passing layer calls of one plain forward pass; its output is kept
+        as :attr:`_unused_output` (see :meth:`prediction`)."""
         with torch.no_grad(), self._masking(None) as calls:
-            self._call(self._batched(1))
+            self._unused_output = self._call(self._batched(1))
         return calls.count
 
     def _select(self, output: Any, copies: int) -> torch.Tensor:
@@ -523,9 +535,15 @@ class GNNLRPBackend(Backend):
         return np.concatenate(values) if values else np.empty(0)
 
     def prediction(self) -> float:
-        """The explained output ``f(x)`` at the target (plain forward, no hooks)."""
+        """The explained output ``f(x)`` at the target (plain forward, no hooks). The
+        first call reuses the output of the construction's last plain forward pass on the
+        same graph batch (the layer count's, or the sparse-adjacency check's when that
+        path is taken): the same operations, so the same number, one pass fewer."""
+        output, self._unused_output = self._unused_output, None
         with torch.no_grad():
-            return float(self._select(self._call(self._batched(1)), 1)[0])
+            if output is None:
+                output = self._call(self._batched(1))
+            return float(self._select(output, 1)[0])
 
     def feature_relevance(self) -> np.ndarray:
         """LRP relevance ``R_i`` ``[n]`` of every input node: the summed relevance of the
